@@ -1,0 +1,31 @@
+import type { StepstackEvent } from '../events/event';
+import type { Runtime } from '../functions/definition';
+
+/** What every driver hands a step (SPEC section 4). */
+export interface StepInput {
+  event: StepstackEvent;
+  steps: Record<string, unknown>;
+  async: StepstackEvent | null;
+  ctx: { fn_id: string; step_id: string; run_id: string; attempt: number };
+}
+
+export interface StepRequest {
+  input: StepInput;
+  runtime: Runtime;
+  /** The step's timeout, defaults applied. */
+  timeoutMs: number;
+  /** Aborted when the executor drains or the run is cancelled. */
+  signal: AbortSignal;
+}
+
+/** How the user's step ended. Faults of the platform are thrown instead (as `PlatformError`). */
+export type StepOutcome =
+  | { kind: 'success'; output: unknown }
+  | { kind: 'failure'; error: string; retryable: boolean; output?: unknown };
+
+/** Runs one attempt of a step for one kind of runtime. */
+export interface Driver {
+  readonly type: Runtime['type'];
+  /** Run the step once; resolve with the step's outcome, throw on a fault of the platform. */
+  run(request: StepRequest): Promise<StepOutcome>;
+}
