@@ -62,6 +62,8 @@ export interface RunDoc {
   version: number;
   steps: Record<string, StepRecord>;
   pauses: Record<string, PauseRef>;
+  /** Points in time the run waits for, by timer id (see TimerWorkItem), to the time (ms) they are due. */
+  timers: Record<string, number>;
   /** Outputs of the steps that ended the run, by step id. */
   output: Record<string, unknown> | null;
   /** Why the run failed or was cancelled. */

@@ -1,0 +1,46 @@
+import { PlatformError } from '../errors';
+import type { LoadedRun } from '../ports/state';
+import type { Transition } from '../run/transitions';
+import type { WorkItem } from '../run/work-item';
+import type { EngineDeps } from './deps';
+
+const MAX_CONFLICTS = 25;
+
+/**
+ * Compute a transition from the run as stored and commit it with compare-and-set, recomputing on a
+ * concurrent change; then carry out its effects. Returns the committed transition, or undefined when
+ * `compute` found nothing to do (or the run is gone).
+ */
+export async function commitTransition(
+  deps: EngineDeps,
+  runId: string,
+  compute: (run: LoadedRun) => Transition | undefined,
+  options: { loaded?: LoadedRun; release?: { stepId: string; owner: string } } = {},
+): Promise<Transition | undefined> {
+  let run = options.loaded;
+  for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts += 1) {
+    run ??= await deps.state.loadRun(runId);
+    if (!run) return undefined;
+    const transition = compute(run);
+    if (!transition) return undefined;
+    // Index pauses first: an entry whose pause never got committed is stale and ignored, a missing one would strand the run.
+    await Promise.all(transition.effects.addPauses.map((pause) => deps.state.addPause(pause)));
+    if (await deps.state.commitRun(transition.doc, transition.outputs, options.release)) {
+      await applyEffects(deps, transition);
+      return transition;
+    }
+    run = undefined;
+  }
+  throw new PlatformError(`run ${runId}: gave up after ${MAX_CONFLICTS} concurrent changes`);
+}
+
+export async function applyEffects(deps: EngineDeps, transition: Transition): Promise<void> {
+  await enqueueWork(deps, transition.effects.enqueue);
+  await Promise.all(transition.effects.removePauses.map((pause) => deps.state.removePause(pause.event, pause.id)));
+}
+
+export async function enqueueWork(deps: EngineDeps, items: WorkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const now = deps.clock.now();
+  await deps.queue.send(items.map((body) => ({ body, delayMs: Math.max(0, body.dueAt - now) })));
+}

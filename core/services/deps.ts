@@ -1,0 +1,29 @@
+import type { StepstackEvent } from '../events/event';
+import type { Clock } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import type { Queue } from '../ports/queue';
+import type { StateStore } from '../ports/state';
+import type { RetrySettings } from '../run/backoff';
+import type { WorkItem } from '../run/work-item';
+
+/** The ports every engine service works over. */
+export interface EngineDeps {
+  state: StateStore;
+  /** The step queue. */
+  queue: Queue<WorkItem>;
+  clock: Clock;
+  logger: Logger;
+  retry: RetrySettings;
+  /** How long runs, outputs and events are kept. @default 7 days */
+  retentionMs: number;
+  newId: (now?: number) => string;
+}
+
+/** The Event API's side: where accepted events go. */
+export interface IntakeDeps {
+  stream: Queue<StepstackEvent>;
+  clock: Clock;
+  newId: (now?: number) => string;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;

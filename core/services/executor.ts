@@ -1,0 +1,116 @@
+import { compileFunction } from '../functions/compile';
+import type { Runtime } from '../functions/definition';
+import type { Driver, StepOutcome } from '../ports/driver';
+import type { LoadedRun } from '../ports/state';
+import { applyStepOutcome, applyTimer, isAttemptOpen, pendingWork } from '../run/transitions';
+import type { StepWorkItem, TimerWorkItem, WorkItem } from '../run/work-item';
+import { commitTransition, enqueueWork } from './commit';
+import type { EngineDeps } from './deps';
+
+export interface ExecutorDeps extends EngineDeps {
+  drivers: Partial<Record<Runtime['type'], Driver>>;
+  /** Unique per executor process: the owner of the leases it takes. */
+  owner: string;
+  /** How long a lease on a running step lasts between renewals. */
+  leaseMs: number;
+}
+
+/** What to do with the queue message once handled. */
+export type Disposition = { kind: 'ack' } | { kind: 'retry'; afterMs: number };
+
+const ACK: Disposition = { kind: 'ack' };
+
+/** Handle one work item: run a step attempt, or fire a timer. Throws on faults of the platform. */
+export async function handleWorkItem(
+  deps: ExecutorDeps, item: WorkItem, delivery: { receiveCount: number }, signal: AbortSignal,
+): Promise<Disposition> {
+  const early = item.dueAt - deps.clock.now();
+  if (early > 1000) {
+    // A queue whose delays are capped delivered early: put it back until it is due.
+    await enqueueWork(deps, [item]);
+    return ACK;
+  }
+  return item.kind === 'step' ? runStep(deps, item, delivery, signal) : fireTimer(deps, item, delivery);
+}
+
+async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { receiveCount: number }, signal: AbortSignal): Promise<Disposition> {
+  const { runId, stepId, attempt } = item;
+  const lease = await deps.state.leaseStep({ runId, stepId, owner: deps.owner, leaseMs: deps.leaseMs, now: deps.clock.now() });
+  if (lease.status === 'missing') {
+    deps.logger.warn('work item for a run that no longer exists', { runId, stepId });
+    return ACK;
+  }
+  if (lease.status === 'busy') return { kind: 'retry', afterMs: Math.max(100, lease.until - deps.clock.now()) };
+
+  const run = lease.run;
+  if (!isAttemptOpen(run.doc, stepId, attempt)) {
+    await deps.state.releaseLease(runId, stepId, deps.owner);
+    await recoverLostWork(deps, run, delivery);
+    return ACK;
+  }
+
+  const fn = compileFunction(run.definition);
+  const step = fn.steps.get(stepId);
+  if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
+  const outcome = await withLeaseRenewal(deps, item, () =>
+    runAttempt(deps.drivers[step.runtime.type], {
+      input: {
+        event: run.doc.event,
+        steps: run.outputs,
+        async: run.doc.steps[stepId]?.async ?? null,
+        ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
+      },
+      runtime: step.runtime,
+      timeoutMs: step.timeoutMs,
+      signal,
+    }),
+  );
+  const committed = await commitTransition(
+    deps, runId,
+    (current) => applyStepOutcome(current, fn, stepId, attempt, outcome, deps.clock.now(), deps.retry),
+    { loaded: run, release: { stepId, owner: deps.owner } },
+  );
+  if (!committed) await deps.state.releaseLease(runId, stepId, deps.owner);
+  return ACK;
+}
+
+async function runAttempt(driver: Driver | undefined, request: Parameters<Driver['run']>[0]): Promise<StepOutcome> {
+  if (!driver) {
+    return { kind: 'failure', retryable: false, error: `no ${request.runtime.type} driver on this executor: ${request.runtime.type} steps cannot run here` };
+  }
+  return driver.run(request);
+}
+
+/** Keep the lease alive while a long step runs; drop it when the attempt throws so a redelivery can take over at once. */
+async function withLeaseRenewal<T>(deps: ExecutorDeps, item: StepWorkItem, work: () => Promise<T>): Promise<T> {
+  const renew = setInterval(() => {
+    deps.state
+      .renewLease({ runId: item.runId, stepId: item.stepId, owner: deps.owner, leaseMs: deps.leaseMs, now: deps.clock.now() })
+      .catch((error: unknown) => deps.logger.warn('lease renewal failed', { runId: item.runId, stepId: item.stepId, error: String(error) }));
+  }, Math.max(50, deps.leaseMs / 3));
+  try {
+    return await work();
+  } catch (error) {
+    await deps.state.releaseLease(item.runId, item.stepId, deps.owner).catch(() => undefined);
+    throw error;
+  } finally {
+    clearInterval(renew);
+  }
+}
+
+async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { receiveCount: number }): Promise<Disposition> {
+  const run = await deps.state.loadRun(item.runId);
+  if (!run) return ACK;
+  const fn = compileFunction(run.definition);
+  const fired = await commitTransition(deps, item.runId, (current) => applyTimer(current, fn, item.timer, deps.clock.now()), { loaded: run });
+  if (!fired) await recoverLostWork(deps, run, delivery);
+  return ACK;
+}
+
+/**
+ * A redelivered item that no longer applies may come from a try that committed its transition and
+ * then died before its effects went out: send the run's pending work again (duplicates are dropped).
+ */
+async function recoverLostWork(deps: EngineDeps, run: LoadedRun, delivery: { receiveCount: number }): Promise<void> {
+  if (delivery.receiveCount > 1) await enqueueWork(deps, pendingWork(run.doc));
+}

@@ -1,0 +1,24 @@
+import { compileFunction } from '../functions/compile';
+import { cancelRun } from '../run/transitions';
+import { commitTransition } from './commit';
+import type { EngineDeps } from './deps';
+import { type RunView, toRunView } from './run-view';
+
+/** One run as the core API shows it; undefined when unknown or expired. */
+export async function getRun(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
+  const run = await deps.state.loadRun(runId);
+  return run && toRunView(run, deps.clock.now());
+}
+
+/** The runs an event started, oldest first. */
+export async function getRunsForEvent(deps: EngineDeps, eventId: string): Promise<RunView[]> {
+  const ids = await deps.state.runsForEvent(eventId);
+  const runs = await Promise.all(ids.map((id) => getRun(deps, id)));
+  return runs.filter((run): run is RunView => run !== undefined);
+}
+
+/** Cancel a run; a run that already ended is returned as it is. undefined when unknown. */
+export async function cancelRunById(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
+  await commitTransition(deps, runId, (run) => cancelRun(run, compileFunction(run.definition), 'cancelled through the API', deps.clock.now()));
+  return getRun(deps, runId);
+}

@@ -1,0 +1,105 @@
+import { errorMessage } from '../errors';
+import type { Logger } from '../ports/logger';
+import type { Queue, QueueMessage } from '../ports/queue';
+import type { Disposition } from './executor';
+
+export type WorkerState = 'RUNNING' | 'DRAINING' | 'STOPPED';
+
+export interface WorkerOptions<T> {
+  name: string;
+  queue: Queue<T>;
+  /** Handle one message; throwing leaves it on the queue to be retried (a platform fault). */
+  handle(message: QueueMessage<T>, signal: AbortSignal): Promise<Disposition>;
+  /** Messages handled at once. @default 10 */
+  concurrency?: number;
+  /** How long a received message stays hidden; extended while it is handled. @default 60_000 */
+  visibilityMs?: number;
+  /** Long-poll wait. @default 20_000 */
+  waitMs?: number;
+  logger: Logger;
+}
+
+export interface Worker {
+  readonly state: WorkerState;
+  /** Stop receiving, let work in hand finish until `deadlineMs` passes, then abort it (it returns to the queue). */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * Poll a queue and handle its messages with bounded concurrency, as middy's ecs-batch does: a message
+ * is acknowledged only after it was handled; a failure leaves it to the queue's own retry.
+ */
+export function startWorker<T>(options: WorkerOptions<T>): Worker {
+  const concurrency = options.concurrency ?? 10;
+  const visibilityMs = options.visibilityMs ?? 60_000;
+  const polling = new AbortController();
+  const working = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let state: WorkerState = 'RUNNING';
+  let slotFreed: (() => void) | undefined;
+
+  const handleOne = async (message: QueueMessage<T>): Promise<void> => {
+    const heartbeat = setInterval(() => {
+      options.queue.setVisibility(message, visibilityMs).catch(() => undefined);
+    }, visibilityMs / 3);
+    try {
+      const disposition = await options.handle(message, working.signal);
+      if (disposition.kind === 'ack') await options.queue.ack(message);
+      else await options.queue.setVisibility(message, disposition.afterMs);
+    } catch (error) {
+      options.logger.error(`${options.name}: message failed, left for retry`, { receiveCount: message.receiveCount, error: errorMessage(error) });
+      // Retry sooner than the visibility timeout, backing off with each delivery.
+      const backoffMs = Math.min(visibilityMs, 250 * 2 ** Math.min(message.receiveCount, 8));
+      await options.queue.setVisibility(message, working.signal.aborted ? 0 : backoffMs).catch(() => undefined);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!polling.signal.aborted) {
+      if (inFlight.size >= concurrency) {
+        await new Promise<void>((resolve) => (slotFreed = resolve));
+        continue;
+      }
+      let messages: QueueMessage<T>[];
+      try {
+        messages = await options.queue.receive({
+          max: Math.min(10, concurrency - inFlight.size), waitMs: options.waitMs ?? 20_000, visibilityMs, signal: polling.signal,
+        });
+      } catch (error) {
+        if (polling.signal.aborted) break;
+        options.logger.error(`${options.name}: receive failed`, { error: errorMessage(error) });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      for (const message of messages) {
+        const task = handleOne(message).finally(() => {
+          inFlight.delete(task);
+          slotFreed?.();
+          slotFreed = undefined;
+        });
+        inFlight.add(task);
+      }
+    }
+  };
+  const looping = loop();
+
+  return {
+    get state() {
+      return state;
+    },
+    async stop(deadlineMs = 30_000) {
+      if (state !== 'RUNNING') return;
+      state = 'DRAINING';
+      polling.abort();
+      slotFreed?.();
+      await looping;
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+      await Promise.race([Promise.all(inFlight), deadline]);
+      working.abort();
+      await Promise.all(inFlight);
+      state = 'STOPPED';
+    },
+  };
+}

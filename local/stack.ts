@@ -1,0 +1,119 @@
+import { hostname } from 'node:os';
+import { createRouter } from '../api/router';
+import type { FunctionDefinition } from '../core/functions/definition';
+import { loadFunctionsDir } from '../core/functions/load-dir';
+import { newId } from '../core/ids';
+import { type Clock, systemClock } from '../core/ports/clock';
+import type { Logger } from '../core/ports/logger';
+import type { StateStore } from '../core/ports/state';
+import { defaultRetrySettings } from '../core/run/backoff';
+import { fireCronTicks } from '../core/services/cron';
+import type { EngineDeps } from '../core/services/deps';
+import { handleDeadWorkItem } from '../core/services/dead-letters';
+import { handleWorkItem } from '../core/services/executor';
+import { FunctionCatalog } from '../core/services/function-catalog';
+import { handleEvent } from '../core/services/runner';
+import { type Worker, startWorker } from '../core/services/worker-loop';
+import { createBackends } from './backends';
+import type { StackConfig } from './config';
+import { serveHttp } from './http-server';
+
+export interface LocalStack {
+  url: string;
+  port: number;
+  state: StateStore;
+  engine: EngineDeps;
+  catalog: FunctionCatalog;
+  /** Which drivers this stack has, and why one is missing. */
+  drivers: { http: boolean; docker: boolean | string };
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Functions to register at start (besides those of `config.functionsDir`). */
+  functions?: FunctionDefinition[];
+  /** Overrides `config.leaseMs`. */
+  leaseMs?: number;
+  /** How often the cron ticker looks for due ticks. @default 1s */
+  cronIntervalMs?: number;
+  /** Pins retry jitter in tests. */
+  random?: () => number;
+}
+
+const DRAIN_DEADLINE_MS = 10_000;
+
+/** The whole stack in one process: Event API, core API, runner, executor, cron and dead letters. */
+export async function startLocalStack(config: StackConfig, options: StackOptions): Promise<LocalStack> {
+  const { logger } = options;
+  const clock = options.clock ?? systemClock;
+  const leaseMs = options.leaseMs ?? config.leaseMs;
+  const backends = await createBackends(config, { clock, logger });
+  const engine: EngineDeps = {
+    state: backends.state,
+    queue: backends.stepQueue,
+    clock,
+    logger,
+    retry: { ...defaultRetrySettings, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, ...(options.random ? { random: options.random } : {}) },
+    retentionMs: config.retentionMs,
+    newId,
+  };
+  const fromDir = await loadFunctionsDir(config.functionsDir);
+  for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
+  for (const definition of [...fromDir.functions, ...(options.functions ?? [])]) await engine.state.putFunction(definition);
+  if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.functionsDir, ids: fromDir.functions.map((fn) => fn.id).join(',') });
+  const catalog = new FunctionCatalog(engine.state);
+  const owner = `${hostname()}-${process.pid}-${newId()}`;
+
+  const workers: Worker[] = [
+    startWorker({
+      name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs,
+      handle: async (message) => {
+        await handleEvent({ ...engine, catalog }, message.body, { redelivered: message.receiveCount > 1 });
+        return { kind: 'ack' };
+      },
+    }),
+    startWorker({
+      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.concurrency, visibilityMs: leaseMs,
+      handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
+    }),
+    startWorker({
+      name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs,
+      handle: async (message) => {
+        await handleDeadWorkItem(engine, message.body, message.receiveCount);
+        return { kind: 'ack' };
+      },
+    }),
+  ];
+
+  let cronFrom = clock.now();
+  const cron = setInterval(() => {
+    const to = clock.now();
+    catalog.list()
+      .then((functions) => fireCronTicks(engine, functions.filter((fn) => fn.cronTriggers.length > 0), cronFrom, to))
+      .then(() => { cronFrom = to; })
+      .catch((error: unknown) => logger.error('cron tick failed', { error: String(error) }));
+  }, options.cronIntervalMs ?? 1000);
+
+  const route = createRouter(
+    { intake: { stream: backends.eventStream, clock, newId }, engine, logger, health: () => backends.health() },
+    { eventKeys: config.eventKeys, apiKey: config.apiKey, maxBodyBytes: 512 * 1024 },
+  );
+  const http = await serveHttp(route, { port: config.port, host: config.host, maxBodyBytes: 512 * 1024 });
+
+  return {
+    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port}`,
+    port: http.port,
+    state: engine.state,
+    engine,
+    catalog,
+    drivers: { http: true, docker: backends.docker },
+    async stop() {
+      clearInterval(cron);
+      await http.close();
+      await Promise.all(workers.map((worker) => worker.stop(DRAIN_DEADLINE_MS)));
+      await backends.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+import { describeEndToEnd } from './e2e/scenarios';
+
+describeEndToEnd('in-memory state and queues', () => ({}));

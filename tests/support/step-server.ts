@@ -1,0 +1,58 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { StepInput } from '../../core/ports/driver';
+
+export interface StepCall {
+  step: string;
+  input: StepInput;
+  headers: IncomingHttpHeaders;
+  raw: string;
+}
+
+export type StepBehaviour = (call: StepCall, nth: number) => { status?: number; body?: unknown; headers?: Record<string, string>; delayMs?: number };
+
+/**
+ * A real HTTP server standing in for users' step endpoints: `POST /<step>` answers 200 with
+ * `{ step, attempt }` unless a behaviour says otherwise, and every call is recorded.
+ */
+export async function startStepServer(): Promise<{
+  url: string;
+  calls: StepCall[];
+  /** Calls of a step, for one run when given. */
+  count(step: string, runId?: string): number;
+  behave(step: string, behaviour: StepBehaviour): void;
+  close(): Promise<void>;
+}> {
+  const calls: StepCall[] = [];
+  const behaviours = new Map<string, StepBehaviour>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const step = (req.url ?? '/').slice(1).split('?')[0] ?? '';
+      const call: StepCall = { step, input: JSON.parse(raw) as StepInput, headers: req.headers, raw };
+      calls.push(call);
+      const nth = calls.filter((c) => c.step === step && c.input.ctx.run_id === call.input.ctx.run_id).length;
+      const reply = behaviours.get(step)?.(call, nth) ?? {};
+      const send = (): void => {
+        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+        res.end(JSON.stringify(reply.body ?? { step, attempt: call.input.ctx.attempt }));
+      };
+      if (reply.delayMs) setTimeout(send, reply.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    count: (step, runId) => calls.filter((call) => call.step === step && (!runId || call.input.ctx.run_id === runId)).length,
+    behave: (step, behaviour) => behaviours.set(step, behaviour),
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
