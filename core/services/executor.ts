@@ -9,7 +9,7 @@ import type { EngineDeps } from './deps';
 
 export interface ExecutorDeps extends EngineDeps {
   drivers: Partial<Record<Runtime['type'], Driver>>;
-  /** Unique per executor process: the owner of the leases it takes. */
+  /** Unique per executor process; each delivery it handles leases as `<owner>/<id>`. */
   owner: string;
   /** How long a lease on a running step lasts between renewals. */
   leaseMs: number;
@@ -33,8 +33,10 @@ export async function handleWorkItem(
   return item.kind === 'step' ? runStep(deps, item, delivery, signal) : fireTimer(deps, item, delivery);
 }
 
-async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { receiveCount: number }, signal: AbortSignal): Promise<Disposition> {
+async function runStep(executor: ExecutorDeps, item: StepWorkItem, delivery: { receiveCount: number }, signal: AbortSignal): Promise<Disposition> {
   const { runId, stepId, attempt } = item;
+  // Each delivery leases as its own owner: two copies of an item in one process must not share a lease.
+  const deps = { ...executor, owner: `${executor.owner}/${executor.newId()}` };
   const lease = await deps.state.leaseStep({ runId, stepId, owner: deps.owner, leaseMs: deps.leaseMs, now: deps.clock.now() });
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId, stepId });
