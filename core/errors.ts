@@ -38,3 +38,11 @@ export function shouldRetry(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Input over a size limit (an event, a request body): answered 413, never retried. */
+export class PayloadTooLargeError extends StepstackError {
+  /** `field` names the part at fault, e.g. `events[2]`; sizes are in bytes. */
+  constructor(readonly field: string, readonly limit: number, readonly size: number) {
+    super(`${field}: ${size} bytes is over the limit of ${limit} bytes`);
+  }
+}

@@ -1,0 +1,71 @@
+import { PayloadTooLargeError, ValidationError } from '../errors';
+import { RESERVED_EVENT_PREFIX, type StepstackEvent } from './event';
+
+export interface AcceptOptions {
+  /** Time of receipt (ms), the `ts` of events that carry none. */
+  now: number;
+  /** Makes the `id` of events that carry none. */
+  newId: () => string;
+  /** Largest event, as JSON. @default 256 KiB */
+  maxEventBytes?: number;
+}
+
+export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+
+/**
+ * The events of an Event API request body (one event object or a non-empty array), completed with
+ * `id`, `ts` and `data` where missing. Problems are named `events[i].field` for an array and
+ * `event.field` for a single object. All or nothing: throws `ValidationError` listing every problem,
+ * or `PayloadTooLargeError` for an event over `maxEventBytes`; then nothing is returned.
+ */
+export function acceptEvents(body: unknown, options: AcceptOptions): StepstackEvent[] {
+  const maxBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const single = !Array.isArray(body);
+  const raws: unknown[] = single ? [body] : (body as unknown[]);
+  if (raws.length === 0) throw new ValidationError(['events: the array is empty; send at least one event']);
+  const problems: string[] = [];
+  const events: StepstackEvent[] = [];
+  raws.forEach((raw, index) => {
+    const path = single ? 'event' : `events[${index}]`;
+    const size = Buffer.byteLength(JSON.stringify(raw) ?? '');
+    if (size > maxBytes) throw new PayloadTooLargeError(path, maxBytes, size);
+    const event = checkEvent(raw, path, problems, options);
+    if (event) events.push(event);
+  });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return events;
+}
+
+function checkEvent(raw: unknown, path: string, problems: string[], options: AcceptOptions): StepstackEvent | undefined {
+  if (!isObject(raw)) {
+    problems.push(`${path}: must be an object with a "name" and "data"`);
+    return undefined;
+  }
+  const before = problems.length;
+  const { name, data, user, id, ts, v } = raw;
+  if (name === undefined || name === null || name === '') problems.push(`${path}.name: required`);
+  else if (typeof name !== 'string') problems.push(`${path}.name: must be a string`);
+  else if (name.startsWith(RESERVED_EVENT_PREFIX)) problems.push(`${path}.name: "${name}" is reserved: names starting "${RESERVED_EVENT_PREFIX}" belong to the platform`);
+  if (data !== undefined && data !== null && !isObject(data)) problems.push(`${path}.data: must be an object`);
+  if (user !== undefined && user !== null && !isObject(user)) problems.push(`${path}.user: must be an object`);
+  if (id !== undefined && id !== null && (typeof id !== 'string' || id === '')) problems.push(`${path}.id: must be a non-empty string`);
+  if (ts !== undefined && ts !== null && !(Number.isSafeInteger(ts) && (ts as number) >= 0)) {
+    problems.push(`${path}.ts: must be an integer of milliseconds since the epoch`);
+  }
+  if (v !== undefined && v !== null && typeof v !== 'string') problems.push(`${path}.v: must be a string`);
+  if (problems.length > before) return undefined;
+  const event: StepstackEvent = {
+    ...raw,
+    name: name as string,
+    data: (data ?? {}) as Record<string, unknown>,
+    id: (id as string | undefined | null) || options.newId(),
+    ts: (ts as number | undefined | null) ?? options.now,
+  };
+  if (user === null) delete event.user;
+  if (v === null) delete event.v;
+  return event;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import { parseDuration } from '../duration';
+import { compileExpression } from '../expressions/cel';
+import type { CompiledEdge, CompiledFunction, CompiledStep, EdgeRef } from './compiled';
+import { TRIGGER, type Edge, type FunctionDefinition, type Runtime, type Trigger } from './definition';
+
+const DEFAULT_RETRIES = 3;
+const DEFAULT_TIMEOUT_MS: Record<Runtime['type'], number> = { http: 5 * 60_000, docker: 15 * 60_000 };
+/** Runs compile the same few definitions over and over: keep the latest ones. */
+const CACHE_LIMIT = 256;
+const byHash = new Map<string, CompiledFunction>();
+const byObject = new WeakMap<FunctionDefinition, CompiledFunction>();
+
+/** A validated definition made ready to schedule (memoized by its hash; treat the result as read-only). */
+export function compileFunction(definition: FunctionDefinition): CompiledFunction {
+  const known = byObject.get(definition);
+  if (known) return known;
+  const hash = hashDefinition(definition);
+  let compiled = byHash.get(hash);
+  if (!compiled) {
+    compiled = build(definition, hash);
+    if (byHash.size >= CACHE_LIMIT) byHash.delete(byHash.keys().next().value as string);
+    byHash.set(hash, compiled);
+  }
+  byObject.set(definition, compiled);
+  return compiled;
+}
+
+/** sha256 (hex) of the definition as JSON with its keys sorted, so key order does not matter. */
+export function hashDefinition(definition: FunctionDefinition): string {
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value).sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function build(definition: FunctionDefinition, hash: string): CompiledFunction {
+  const steps = new Map<string, CompiledStep>();
+  for (const [id, step] of Object.entries(definition.steps)) {
+    steps.set(id, {
+      id,
+      name: step.name ?? id,
+      runtime: step.runtime,
+      timeoutMs: step.runtime.timeout === undefined ? DEFAULT_TIMEOUT_MS[step.runtime.type] : parseDuration(step.runtime.timeout),
+      retries: step.retries?.attempts ?? definition.retries?.attempts ?? DEFAULT_RETRIES,
+      after: step.after.map(compileEdge),
+      children: [],
+    });
+  }
+  const triggerEdges: EdgeRef[] = [];
+  for (const step of steps.values()) {
+    step.after.forEach((edge, index) => {
+      const ref = { step: step.id, edge: index };
+      if (edge.parent === TRIGGER) triggerEdges.push(ref);
+      else steps.get(edge.parent)?.children.push(ref);
+    });
+  }
+  const triggers: Trigger[] = definition.triggers;
+  return {
+    id: definition.id,
+    name: definition.name ?? definition.id,
+    definition,
+    hash,
+    eventTriggers: triggers.flatMap((trigger) => ('event' in trigger
+      ? [{ event: trigger.event, ...(trigger.expression === undefined ? {} : { expression: compileExpression(trigger.expression) }) }]
+      : [])),
+    cronTriggers: triggers.flatMap((trigger) => ('cron' in trigger ? [{ cron: trigger.cron }] : [])),
+    cancel: (definition.cancel ?? []).map((rule) => ({
+      event: rule.event,
+      ...(rule.if === undefined ? {} : { if: compileExpression(rule.if) }),
+      ...(rule.timeout === undefined ? {} : { timeoutMs: parseDuration(rule.timeout) }),
+    })),
+    steps,
+    order: topologicalOrder(steps),
+    triggerEdges,
+  };
+}
+
+function compileEdge(edge: Edge): CompiledEdge {
+  return {
+    parent: edge.step,
+    ...(edge.if === undefined ? {} : { if: compileExpression(edge.if) }),
+    ...(edge.wait === undefined ? {} : { waitMs: parseDuration(edge.wait) }),
+    ...(edge.async === undefined ? {} : {
+      async: {
+        event: edge.async.event,
+        ...(edge.async.match === undefined ? {} : { match: compileExpression(edge.async.match) }),
+        ttlMs: parseDuration(edge.async.ttl),
+        onTimeout: edge.async.onTimeout ?? false,
+      },
+    }),
+  };
+}
+
+/** Parents before children; among steps that are ready together, file order. */
+function topologicalOrder(steps: Map<string, CompiledStep>): string[] {
+  const order: string[] = [];
+  const placed = new Set<string>();
+  while (order.length < steps.size) {
+    const ready = [...steps.values()].find((step) => !placed.has(step.id)
+      && step.after.every((edge) => edge.parent === TRIGGER || placed.has(edge.parent) || !steps.has(edge.parent)));
+    if (!ready) throw new Error(`function graph has a cycle among: ${[...steps.keys()].filter((id) => !placed.has(id)).join(', ')}`);
+    order.push(ready.id);
+    placed.add(ready.id);
+  }
+  return order;
+}
