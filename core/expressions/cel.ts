@@ -22,6 +22,7 @@ const environment = new Environment()
 const MISSING_CODES = new Set(['no_such_key', 'index_out_of_bounds']);
 // Module-level copies: global lookups are slow inside vm contexts (jest), and these run per field read.
 const { hasOwn, getPrototypeOf, prototype: objectPrototype } = Object;
+const { isArray, from: arrayFrom, prototype: arrayPrototype } = Array;
 
 /** Parse and type-check a CEL expression once; throws an Error naming the problem and its column. */
 export function compileExpression(source: string): Expression {
@@ -70,7 +71,33 @@ function summaryOf(error: unknown): string {
 
 function contextOf(vars: ExpressionVars): Record<string, unknown> {
   // cel-js treats an undefined variable as unknown: absent variables read as null.
-  return { event: vars.event ?? null, steps: vars.steps ?? null, async: vars.async ?? null, response: vars.response ?? null };
+  return { event: local(vars.event ?? null), steps: local(vars.steps ?? null), async: local(vars.async ?? null), response: local(vars.response ?? null) };
+}
+
+/**
+ * cel-js recognises plain objects and arrays by their constructor, so one made in another realm (by
+ * Node's `structuredClone` inside a jest sandbox, say) is an "unsupported type". Such values are
+ * copied into this realm when read; this realm's own values pass through untouched.
+ */
+function local(value: unknown): unknown {
+  return isForeign(value) ? adopt(value) : value;
+}
+
+function isForeign(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = getPrototypeOf(value) as object | null;
+  if (proto === objectPrototype || proto === arrayPrototype || proto === null) return false;
+  return isArray(value) || getPrototypeOf(proto) === null;
+}
+
+function adopt(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (isArray(value)) return arrayFrom(value, adopt);
+  const proto = getPrototypeOf(value) as object | null;
+  if (proto !== objectPrototype && proto !== null && getPrototypeOf(proto) !== null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = adopt((value as Record<string, unknown>)[key]);
+  return copy;
 }
 
 type FieldHandle = (left: unknown, right: unknown, node: unknown, evaluator: unknown) => unknown;
@@ -110,7 +137,11 @@ function isAstNode(value: object): value is AstNodeLike {
 function nullForMissing(read: FieldHandle): FieldHandle {
   return (left, right, node, evaluator) => {
     if (left === null || left === undefined) return null;
-    if (typeof right === 'string' && isPlainObject(left) && (!hasOwn(left, right) || left[right] === undefined)) return null;
+    if (typeof right === 'string' && (isPlainObject(left) || isForeign(left))) {
+      const value = hasOwn(left, right) ? (left as Record<string, unknown>)[right] : undefined;
+      if (value === undefined) return null;
+      if (isForeign(value) || isForeign(left)) return local(value);
+    }
     try {
       return read(left, right, node, evaluator);
     } catch (error) {

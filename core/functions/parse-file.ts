@@ -15,7 +15,7 @@ function parseText(fileName: string, text: string): unknown {
   const extension = /\.(json|ya?ml)$/i.exec(fileName)?.[1]?.toLowerCase();
   if (!extension) throw new ValidationError([`${fileName}: not a function file: name it *.json, *.yaml or *.yml`]);
   try {
-    return extension === 'json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: false });
+    return extension === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new ValidationError([`${fileName}: ${syntaxProblem(error, text, extension === 'json' ? 'JSON' : 'YAML')}`], { cause: error });
   }

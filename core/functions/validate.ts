@@ -265,10 +265,17 @@ export function closest(name: string, candidates: string[]): string | undefined 
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(name.length / 3));
   for (const candidate of candidates) {
-    const distance = candidate.toLowerCase() === name.toLowerCase() ? 0 : editDistance(name, candidate);
+    const sameStem = name.length >= 3 && sharedPrefix(name, candidate) >= Math.min(4, name.length, candidate.length);
+    const distance = candidate.toLowerCase() === name.toLowerCase() ? 0 : sameStem ? 1 : editDistance(name, candidate);
     if (distance <= bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
+}
+
+function sharedPrefix(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && a[length] === b[length]) length++;
+  return length;
 }
 
 /** Optimal string alignment distance: a swap of two neighbours (`nmae`) counts as one edit. */

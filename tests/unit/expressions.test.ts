@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { compileExpression } from '../../core/expressions/cel';
 import type { ExpressionVars } from '../../core/expressions/expression';
 
@@ -139,6 +140,34 @@ describe('compileExpression', () => {
 
       // Act
       const result = expression.test(vars({}));
+
+      // Assess
+      expect(result).toBe(true);
+    });
+  });
+
+  describe('values from another realm (vm contexts, structuredClone inside jest)', () => {
+    it('reads them like local values', () => {
+      // Prepare
+      const foreign = runInNewContext("({ name: 'a', data: { plan: 'pro', items: [1, 2], nested: { ok: true } } })") as Record<string, unknown>;
+      const expression = compileExpression("event.data.plan == 'pro' && size(event.data.items) == 2 && event.data.items[1] == 2 && event.data.nested.ok && event.data.gone == null");
+
+      // Act
+      const result = expression.test({ event: foreign });
+
+      // Assess
+      expect(Object.getPrototypeOf(foreign)).not.toBe(Object.prototype);
+      expect(result).toBe(true);
+    });
+
+    it('reads foreign values held by a local object, and foreign variables as a whole', () => {
+      // Prepare
+      const steps = { a: runInNewContext('({ body: { n: 3 } })') as unknown };
+      const asyncEvent = runInNewContext("({ data: { id: 'u-1' } })") as unknown;
+      const expression = compileExpression("steps.a.body.n > 2 && async != null && async.data.id == 'u-1'");
+
+      // Act
+      const result = expression.test({ steps, async: asyncEvent });
 
       // Assess
       expect(result).toBe(true);
