@@ -49,7 +49,8 @@ export function validateFunction(raw: unknown, source: string): FunctionDefiniti
   if (steps) checkGraph(steps, report);
 
   if (problems.length > 0) throw new ValidationError(problems);
-  const { id, name, ...rest } = structuredClone(fn) as unknown as FunctionDefinition;
+  // A JSON copy (the input is JSON or YAML data): detached from the caller, and made in this realm.
+  const { id, name, ...rest } = JSON.parse(JSON.stringify(fn)) as FunctionDefinition;
   return { id, name: name ?? id, ...rest };
 }
 
