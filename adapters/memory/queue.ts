@@ -39,10 +39,10 @@ interface Slot {
   version: number;
 }
 
-interface Waiter {
+interface Waiter<T> {
   max: number;
   visibilityMs: number;
-  settle(messages: QueueMessage<never>[]): void;
+  settle(messages: QueueMessage<T>[]): void;
 }
 
 /**
@@ -60,7 +60,7 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Queue
   const ready = new Fifo<Slot>();
   const timed = new TimeHeap<Slot>();
   const inFlight = new Map<string, StoredMessage>();
-  const waiters = new Set<Waiter>();
+  const waiters = new Set<Waiter<T>>();
   let staleTimed = 0;
   let timer: NodeJS.Timeout | undefined;
   let timerAt = Number.POSITIVE_INFINITY;
@@ -203,14 +203,14 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Queue
       if (messages.length > 0 || waitMs <= 0) return Promise.resolve(messages);
       return new Promise<QueueMessage<T>[]>((resolve) => {
         const onAbort = (): void => waiter.settle([]);
-        const waiter: Waiter = {
+        const waiter: Waiter<T> = {
           max: limit,
           visibilityMs,
           settle: (delivered) => {
             waiters.delete(waiter);
             clearTimeout(expiry);
             signal?.removeEventListener('abort', onAbort);
-            resolve(delivered as QueueMessage<T>[]);
+            resolve(delivered);
           },
         };
         const expiry = setTimeout(onAbort, waitMs);
