@@ -69,7 +69,7 @@ export function describeQueueConformance(name: string, makeQueue: MakeQueue, opt
     it('keeps JSON bodies intact, as copies', async () => {
       // Prepare
       const { queue } = await make();
-      const body: { list: unknown[] } & Record<string, unknown> = { text: 'héllo ✓ 🚀 "quoted" \n', n: 12.5, big: 2 ** 53 - 1, list: [1, null, { deep: [true, false] }], empty: {} };
+      const body: { list: unknown[] } & Record<string, unknown> = { text: 'héllo ✓ 🚀 "quoted" \n\t\u0000 \uFFFF \uD800', n: 12.5, big: 2 ** 53 - 1, list: [1, null, { deep: [true, false] }], empty: {} };
       const bodies = [body, 'a plain string', 42, null, [1, 2, 3]];
       // Act
       await queue.send(bodies.map((each) => ({ body: each })));
