@@ -39,7 +39,10 @@ export class ResponseTooLargeError extends StepstackError {
   }
 }
 
-/** A kept-alive socket the server had already closed: nothing reached the step, so one fresh try is safe. */
+/**
+ * A kept-alive socket the server closed as the request went out (its idle timeout raced ours). Steps are
+ * at-least-once, so one immediate try on a fresh socket is allowed rather than costing the step an attempt.
+ */
 class StaleSocketError extends StepstackError {}
 
 /** POSTs the body and reads the whole response; throws PlatformError when the signal aborts. */
