@@ -1,0 +1,24 @@
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { SQSEvent } from 'aws-lambda';
+import type { WorkItem } from '../core/run/work-item';
+import { handleDeadWorkItem } from '../core/services/dead-letters';
+import { type EngineHandlerDeps, engineHandlerDeps, logger } from './deps';
+import { decodeRecord, settleEach } from './sqs-records';
+
+/** The step DLQ's consumer: the run of each dead work item is marked Failed with the reason (SPEC section 5). */
+export function makeHandler(deps: () => EngineHandlerDeps) {
+  return async (event: SQSEvent): Promise<PromiseSettledResult<void>[]> => {
+    const { engine } = deps();
+    return settleEach(event.Records, async (record) => {
+      const { body, receiveCount } = decodeRecord<WorkItem>(record);
+      await handleDeadWorkItem(engine, body, receiveCount);
+    });
+  };
+}
+
+export const handler = middy(makeHandler(engineHandlerDeps)).use(sqsPartialBatchFailure({ logger: logRecordFailure }));
+
+function logRecordFailure(reason: unknown, record: { messageId?: string }): void {
+  logger.error('dead work item failed, left for retry', { messageId: record.messageId, error: String(reason) });
+}
