@@ -82,6 +82,42 @@ export function createSqsQueue<T>(options: SqsQueueOptions): Queue<T> {
     }
   };
 
+  /** Long-poll until a message is due, the deadline passes or `abort` fires. */
+  const receiveUntil = async (deadline: number, max: number, visibilityMs: number, abort: AbortSignal): Promise<QueueMessage<T>[]> => {
+    while (!abort.aborted) {
+      let received: Message[];
+      try {
+        const output = await client.send(new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: clamp(Math.floor(max), 1, MAX_RECEIVE_MESSAGES),
+          WaitTimeSeconds: clamp(Math.round((deadline - Date.now()) / 1000), 0, MAX_WAIT_SECONDS),
+          VisibilityTimeout: visibilitySeconds(visibilityMs),
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          MessageAttributeNames: [DUE_AT_ATTRIBUTE],
+        }), { abortSignal: abort });
+        received = output.Messages ?? [];
+      } catch (error) {
+        if (abort.aborted) return [];
+        return fail('ReceiveMessage', error);
+      }
+      const now = clock.now();
+      const early = received.filter((message) => (readDueAt(message.MessageAttributes) ?? 0) > now);
+      const due = received.filter((message) => !early.includes(message));
+      const messages = due.map(toQueueMessage).filter((message) => message !== undefined);
+      if (early.length > 0) {
+        try {
+          await reenqueue(early, now);
+        } catch (error) {
+          // They come back when their visibility ends; only fail the receive if it has nothing else to give.
+          if (messages.length === 0) fail('re-enqueueing messages not yet due', error);
+        }
+      }
+      // Only early messages came: wait on for what is left of the long poll.
+      if (messages.length > 0 || early.length === 0 || deadline - Date.now() < 1000) return messages;
+    }
+    return [];
+  };
+
   return {
     async send(entries: SendEntry<T>[]) {
       if (closing.signal.aborted) throw new PlatformError(`queue ${queueName} is closed`);
@@ -98,40 +134,20 @@ export function createSqsQueue<T>(options: SqsQueueOptions): Queue<T> {
     },
 
     async receive({ max, waitMs, visibilityMs, signal }: ReceiveOptions) {
-      const abort = signal === undefined ? closing.signal : AbortSignal.any([closing.signal, signal]);
-      const deadline = Date.now() + waitMs;
-      while (!abort.aborted) {
-        let received: Message[];
-        try {
-          const output = await client.send(new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: clamp(Math.floor(max), 1, MAX_RECEIVE_MESSAGES),
-            WaitTimeSeconds: clamp(Math.round((deadline - Date.now()) / 1000), 0, MAX_WAIT_SECONDS),
-            VisibilityTimeout: visibilitySeconds(visibilityMs),
-            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-            MessageAttributeNames: [DUE_AT_ATTRIBUTE],
-          }), { abortSignal: abort });
-          received = output.Messages ?? [];
-        } catch (error) {
-          if (abort.aborted) return [];
-          return fail('ReceiveMessage', error);
-        }
-        const now = clock.now();
-        const early = received.filter((message) => (readDueAt(message.MessageAttributes) ?? 0) > now);
-        const due = received.filter((message) => !early.includes(message));
-        const messages = due.map(toQueueMessage).filter((message) => message !== undefined);
-        if (early.length > 0) {
-          try {
-            await reenqueue(early, now);
-          } catch (error) {
-            // They come back when their visibility ends; only fail the receive if it has nothing else to give.
-            if (messages.length === 0) fail('re-enqueueing messages not yet due', error);
-          }
-        }
-        // Only early messages came: wait on for what is left of the long poll.
-        if (messages.length > 0 || early.length === 0 || deadline - Date.now() < 1000) return messages;
+      // One controller per receive, fed by close() and the caller's signal, and detached afterwards
+      // (AbortSignal.any would tie each receive to the queue's long-lived signal).
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort();
+      const sources = [closing.signal, signal].filter((source) => source !== undefined);
+      for (const source of sources) {
+        if (source.aborted) return [];
+        source.addEventListener('abort', onAbort, { once: true });
       }
-      return [];
+      try {
+        return await receiveUntil(Date.now() + waitMs, max, visibilityMs, controller.signal);
+      } finally {
+        for (const source of sources) source.removeEventListener('abort', onAbort);
+      }
     },
 
     async ack(message) {
