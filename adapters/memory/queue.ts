@@ -213,7 +213,7 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Queue
             resolve(delivered);
           },
         };
-        const expiry = setTimeout(onAbort, waitMs);
+        const expiry = setTimeout(onAbort, Math.min(waitMs, MAX_TIMER_MS));
         expiry.unref();
         signal?.addEventListener('abort', onAbort, { once: true });
         waiters.add(waiter);
