@@ -3,6 +3,7 @@ import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSEvent } from 'aws-lambda';
 import type { WorkItem } from '../core/run/work-item';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
+import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, engineHandlerDeps, logger } from './deps';
 import { decodeRecord, settleEach } from './sqs-records';
 
@@ -17,8 +18,9 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
   };
 }
 
-export const handler = middy(makeHandler(engineHandlerDeps)).use(sqsPartialBatchFailure({ logger: logRecordFailure }));
+/** The middleware every SQS handler gets: settled results become `batchItemFailures`, naming only the failed records. */
+export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logger = logger) => middy(inner).use(sqsPartialBatchFailure({
+  logger: (reason: unknown, record: { messageId?: string }) => log.error('dead work item failed, left for retry', { messageId: record.messageId, error: String(reason) }),
+}));
 
-function logRecordFailure(reason: unknown, record: { messageId?: string }): void {
-  logger.error('dead work item failed, left for retry', { messageId: record.messageId, error: String(reason) });
-}
+export const handler = withMiddleware(makeHandler(engineHandlerDeps));
