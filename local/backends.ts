@@ -1,6 +1,10 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { createDockerDriver, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
 import { createMemoryStateStore } from '../adapters/memory/state-store';
+import { createRedisStateStore } from '../adapters/redis';
+import { createSqsClient, createSqsQueue, ensureQueue } from '../adapters/sqs';
 import type { StepstackEvent } from '../core/events/event';
 import type { Runtime } from '../core/functions/definition';
 import type { Clock } from '../core/ports/clock';
@@ -24,23 +28,73 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-/** Deliveries of a work item before it moves to the dead-letter queue. */
+export interface BackendContext {
+  clock: Clock;
+  logger: Logger;
+  /** Owner id of this process's executor (labels its containers). */
+  executorId: string;
+  /** Replace drivers (tests inject a driver whose platform is down). */
+  drivers?: Partial<Record<Runtime['type'], Driver>>;
+}
+
+/** Deliveries of a message before it moves to its dead-letter queue. */
 export const MAX_RECEIVES = 5;
 
-export async function createBackends(config: StackConfig, context: { clock: Clock; logger: Logger }): Promise<Backends> {
-  const state = createMemoryStateStore({ clock: context.clock, retentionMs: config.retentionMs });
-  const stepDeadLetters = createMemoryQueue<WorkItem>({ name: 'steps-dlq' });
-  const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: MAX_RECEIVES, deadLetter: stepDeadLetters });
-  const eventDeadLetters = createMemoryQueue<StepstackEvent>({ name: 'events-dlq' });
-  const eventStream = createMemoryQueue<StepstackEvent>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters });
-  const drivers: Backends['drivers'] = { http: createHttpDriver({ signingKey: config.signingKey }) };
+interface QueueSet {
+  eventStream: Queue<StepstackEvent>;
+  stepQueue: Queue<WorkItem>;
+  stepDeadLetters: Queue<WorkItem>;
+  all: Queue<unknown>[];
+  client?: SQSClient;
+}
+
+/** Memory, or REDIS_URL / SQS_ENDPOINT when set; HTTP steps always, Docker steps when a daemon answers. */
+export async function createBackends(config: StackConfig, context: BackendContext): Promise<Backends> {
+  const state = config.redisUrl
+    ? createRedisStateStore({ url: config.redisUrl, keyPrefix: config.namespace, retentionMs: config.retentionMs })
+    : createMemoryStateStore({ clock: context.clock, retentionMs: config.retentionMs });
+  const queues = config.sqsEndpoint ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+  const probe = await probeDocker();
+  const http = createHttpDriver({ signingKey: config.signingKey, allowLinkLocal: config.allowLinkLocal });
+  const drivers: Backends['drivers'] = {
+    http,
+    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.dockerNetwork }) } : {}),
+    ...context.drivers,
+  };
   return {
-    state, eventStream, stepQueue, stepDeadLetters, drivers,
-    docker: 'Docker steps are not wired yet',
+    state,
+    eventStream: queues.eventStream,
+    stepQueue: queues.stepQueue,
+    stepDeadLetters: queues.stepDeadLetters,
+    drivers,
+    docker: drivers.docker ? true : probe.available ? 'disabled' : probe.reason,
     health: () => state.ping(),
     async close() {
-      await Promise.all([eventStream, stepQueue, stepDeadLetters, eventDeadLetters].map((queue) => queue.close()));
+      await Promise.all(queues.all.map((queue) => queue.close()));
+      queues.client?.destroy();
+      http.close();
       await state.close();
     },
   };
+}
+
+function memoryQueues(clock: Clock): QueueSet {
+  const stepDeadLetters = createMemoryQueue<WorkItem>({ name: 'steps-dlq', clock });
+  const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: MAX_RECEIVES, deadLetter: stepDeadLetters, clock });
+  const eventDeadLetters = createMemoryQueue<StepstackEvent>({ name: 'events-dlq', clock });
+  const eventStream = createMemoryQueue<StepstackEvent>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters, clock });
+  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
+}
+
+/** The stack's queues on an SQS endpoint, created (with their dead-letter queues) when missing. */
+async function sqsQueues(config: StackConfig, clock: Clock): Promise<QueueSet> {
+  const client = createSqsClient({ endpoint: config.sqsEndpoint });
+  const name = (suffix: string): string => `${config.namespace}-${suffix}`;
+  const redrive = (suffix: string) => ({ deadLetter: { name: name(`${suffix}-dlq`), maxReceiveCount: MAX_RECEIVES } });
+  const [eventsUrl, stepsUrl] = await Promise.all([ensureQueue(client, name('events'), redrive('events')), ensureQueue(client, name('steps'), redrive('steps'))]);
+  const stepsDlqUrl = await ensureQueue(client, name('steps-dlq'));
+  const eventStream = createSqsQueue<StepstackEvent>({ client, queueUrl: eventsUrl, clock });
+  const stepQueue = createSqsQueue<WorkItem>({ client, queueUrl: stepsUrl, clock });
+  const stepDeadLetters = createSqsQueue<WorkItem>({ client, queueUrl: stepsDlqUrl, clock });
+  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters] as Queue<unknown>[], client };
 }

@@ -29,6 +29,8 @@ export interface StackConfig {
   namespace: string;
   /** Port of the example step service; 0 disables it. @default 8289 */
   examplesPort: number;
+  /** Let HTTP steps call link-local and instance-metadata addresses. @default false */
+  allowLinkLocal: boolean;
   /** Docker network mode for container steps. @default 'bridge' */
   dockerNetwork: string;
   /** Steps run at once by the in-process executor. @default 20 */
@@ -59,6 +61,11 @@ export function loadConfig(env: Env = process.env): StackConfig {
       return 0;
     }
   };
+  const flag = (name: string): boolean => {
+    const raw = text(name, 'false').toLowerCase();
+    if (raw !== 'true' && raw !== 'false') problems.push(`${name}: "${raw}" must be true or false`);
+    return raw === 'true';
+  };
   const list = (name: string): string[] => text(name, '').split(',').map((key) => key.trim()).filter(Boolean);
   const config: StackConfig = {
     port: integer('PORT', 8288),
@@ -74,6 +81,7 @@ export function loadConfig(env: Env = process.env): StackConfig {
     retentionMs: duration('RETENTION', '7d'),
     namespace: text('STEPSTACK_NAMESPACE', 'stepstack'),
     examplesPort: integer('EXAMPLES_PORT', 8289),
+    allowLinkLocal: flag('HTTP_ALLOW_LINK_LOCAL'),
     dockerNetwork: text('DOCKER_NETWORK', 'bridge'),
     concurrency: integer('CONCURRENCY', 20),
     leaseMs: duration('STEP_LEASE', '30s'),

@@ -14,7 +14,7 @@ import { handleWorkItem } from '../core/services/executor';
 import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
-import { createBackends } from './backends';
+import { type BackendContext, createBackends } from './backends';
 import type { StackConfig } from './config';
 import { serveHttp } from './http-server';
 
@@ -40,6 +40,8 @@ export interface StackOptions {
   cronIntervalMs?: number;
   /** Pins retry jitter in tests. */
   random?: () => number;
+  /** Replace drivers (tests inject one whose platform is down). */
+  drivers?: BackendContext['drivers'];
 }
 
 const DRAIN_DEADLINE_MS = 10_000;
@@ -49,7 +51,8 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
   const { logger } = options;
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? config.leaseMs;
-  const backends = await createBackends(config, { clock, logger });
+  const owner = `${hostname()}-${process.pid}-${newId()}`;
+  const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}) });
   const engine: EngineDeps = {
     state: backends.state,
     queue: backends.stepQueue,
@@ -64,7 +67,6 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
   for (const definition of [...fromDir.functions, ...(options.functions ?? [])]) await engine.state.putFunction(definition);
   if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.functionsDir, ids: fromDir.functions.map((fn) => fn.id).join(',') });
   const catalog = new FunctionCatalog(engine.state);
-  const owner = `${hostname()}-${process.pid}-${newId()}`;
 
   const workers: Worker[] = [
     startWorker({

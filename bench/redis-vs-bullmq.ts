@@ -1,0 +1,148 @@
+import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
+import { createHttpDriver } from '../adapters/http-driver';
+import { createMemoryQueue } from '../adapters/memory/queue';
+import { createRedisStateStore } from '../adapters/redis';
+import { newId } from '../core/ids';
+import { systemClock } from '../core/ports/clock';
+import { silentLogger } from '../core/ports/logger';
+import { defaultRetrySettings } from '../core/run/backoff';
+import type { WorkItem } from '../core/run/work-item';
+import { compileFunction } from '../core/functions/compile';
+import type { FunctionDefinition } from '../core/functions/definition';
+import type { EngineDeps } from '../core/services/deps';
+import { handleWorkItem } from '../core/services/executor';
+import { startRunFor } from '../core/services/runner';
+import { startWorker } from '../core/services/worker-loop';
+import { spawnRedisServer } from '../tests/harness/redis-server';
+import { monitorRedis, total } from './support/redis-monitor';
+import { startNoopStepServer } from './support/noop-step-server';
+import { fmt, percentile } from './support/stats';
+
+const CHAIN = 10;
+const RUNS = 300;
+const CONCURRENCY = 20;
+
+interface Figures {
+  'steps/s': string;
+  'dispatch p50': string;
+  'dispatch p99': string;
+  'client commands/step (>= round trips)': string;
+  'server commands/step (INFO commandstats)': string;
+}
+
+async function commandstatsTotal(redisUrl: string): Promise<number> {
+  const { default: Redis } = await import('ioredis');
+  const client = new Redis(redisUrl);
+  const info = await client.info('commandstats');
+  await client.quit();
+  return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+/** Stepstack: chains of no-op HTTP steps, state on Redis, in-process executor. */
+async function benchStepstack(redisUrl: string, redisPort: number): Promise<Figures> {
+  const steps = await startNoopStepServer();
+  const state = createRedisStateStore({ url: redisUrl, keyPrefix: `bench-${Date.now()}` });
+  const queue = createMemoryQueue<WorkItem>({ name: 'bench-steps' });
+  const engine: EngineDeps = { state, queue, clock: systemClock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 3_600_000, newId };
+  const definition: FunctionDefinition = {
+    id: 'chain', name: 'chain', triggers: [{ event: 'bench/chain' }],
+    steps: Object.fromEntries(Array.from({ length: CHAIN }, (_, i) => [
+      `s${i}`, { runtime: { type: 'http' as const, url: `${steps.url}/s${i}` }, after: [{ step: i === 0 ? '$trigger' : `s${i - 1}` }] },
+    ])),
+  };
+  const fn = compileFunction(definition);
+  const drivers = { http: createHttpDriver({}) };
+  const worker = startWorker({
+    name: 'bench', queue, logger: silentLogger, concurrency: CONCURRENCY, visibilityMs: 60_000,
+    handle: (message, signal) => handleWorkItem({ ...engine, drivers, owner: 'bench', leaseMs: 60_000 }, message.body, message, signal),
+  });
+  try {
+    const before = await commandstatsTotal(redisUrl);
+    const monitor = await monitorRedis(redisPort);
+    const started = performance.now();
+    for (let i = 0; i < RUNS; i += 1) {
+      void startRunFor(engine, fn, { name: 'bench/chain', data: {}, id: newId(), ts: Date.now() }, { redelivered: false });
+    }
+    while (steps.stepsDone() < RUNS * CHAIN) await new Promise((resolve) => setTimeout(resolve, 5));
+    const seconds = (performance.now() - started) / 1000;
+    monitor.stop();
+    const server = (await commandstatsTotal(redisUrl)) - before - 1;
+    const stepsTotal = RUNS * CHAIN;
+    return {
+      'steps/s': (stepsTotal / seconds).toFixed(0),
+      'dispatch p50': fmt(percentile(steps.gaps(), 50)),
+      'dispatch p99': fmt(percentile(steps.gaps(), 99)),
+      'client commands/step (>= round trips)': (total(monitor.clientCommands()) / stepsTotal).toFixed(2),
+      'server commands/step (INFO commandstats)': (server / stepsTotal).toFixed(2),
+    };
+  } finally {
+    await worker.stop(1000);
+    await queue.close();
+    await state.close();
+    await steps.close();
+  }
+}
+
+/** BullMQ: the same chains as jobs; each job makes the same no-op HTTP call, then adds the next job. */
+async function benchBullmq(redisUrl: string, redisPort: number): Promise<Figures> {
+  const steps = await startNoopStepServer();
+  const { hostname, port } = new URL(redisUrl);
+  const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
+  const name = `chain-${Date.now()}`;
+  const queue = new BullQueue(name, { connection });
+  const driver = createHttpDriver({});
+  const worker = new BullWorker(name, async (job) => {
+    const { run, index } = job.data as { run: string; index: number };
+    const input = { event: { name: 'bench/chain', data: {}, id: run, ts: 0 }, steps: {}, async: null, ctx: { fn_id: 'chain', step_id: `s${index}`, run_id: run, attempt: 0 } };
+    await driver.run({ input, runtime: { type: 'http', url: `${steps.url}/s${index}` }, timeoutMs: 60_000, signal: new AbortController().signal });
+    if (index + 1 < CHAIN) await queue.add('step', { run, index: index + 1 }, { removeOnComplete: true });
+  }, { connection, concurrency: CONCURRENCY, autorun: false });
+  try {
+    void worker.run();
+    await worker.waitUntilReady();
+    const before = await commandstatsTotal(redisUrl);
+    const monitor = await monitorRedis(redisPort);
+    const started = performance.now();
+    await queue.addBulk(Array.from({ length: RUNS }, () => ({ name: 'step', data: { run: newId(), index: 0 }, opts: { removeOnComplete: true } })));
+    while (steps.stepsDone() < RUNS * CHAIN) await new Promise((resolve) => setTimeout(resolve, 5));
+    const seconds = (performance.now() - started) / 1000;
+    monitor.stop();
+    const server = (await commandstatsTotal(redisUrl)) - before - 1;
+    const stepsTotal = RUNS * CHAIN;
+    return {
+      'steps/s': (stepsTotal / seconds).toFixed(0),
+      'dispatch p50': fmt(percentile(steps.gaps(), 50)),
+      'dispatch p99': fmt(percentile(steps.gaps(), 99)),
+      'client commands/step (>= round trips)': (total(monitor.clientCommands()) / stepsTotal).toFixed(2),
+      'server commands/step (INFO commandstats)': (server / stepsTotal).toFixed(2),
+    };
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    await steps.close();
+  }
+}
+
+/** Issue 3's figures: Stepstack on Redis against BullMQ, side by side on one Redis server in one run. */
+export async function benchRedisVsBullmq(): Promise<void> {
+  const redis = await spawnRedisServer({});
+  try {
+    const stepstack = await benchStepstack(redis.url, redis.port);
+    const bullmq = await benchBullmq(redis.url, redis.port);
+    console.log(`\nchains of ${CHAIN} no-op HTTP steps, ${RUNS} runs, ${CONCURRENCY} at once, one Redis server`);
+    console.log(`  ${''.padEnd(42)} ${'Stepstack'.padStart(12)} ${'BullMQ'.padStart(12)}`);
+    for (const key of Object.keys(stepstack) as (keyof Figures)[]) {
+      console.log(`  ${key.padEnd(42)} ${stepstack[key].padStart(12)} ${bullmq[key].padStart(12)}`);
+    }
+  } finally {
+    await redis.stop();
+  }
+}
+
+if (require.main === module) {
+  benchRedisVsBullmq().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,15 @@
+import { benchDockerDriver } from './docker-driver';
+import { benchLocalStack } from './local-stack';
+import { benchRedisVsBullmq } from './redis-vs-bullmq';
+
+/** Every benchmark, one after the other, each printing its figures. */
+async function main(): Promise<void> {
+  await benchLocalStack();
+  await benchRedisVsBullmq();
+  await benchDockerDriver();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
