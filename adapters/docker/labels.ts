@@ -1,0 +1,7 @@
+/** Labels on every container Stepstack starts: they say whose it is, so orphans can be found and removed. */
+export const LABELS = {
+  run: 'stepstack.run',
+  step: 'stepstack.step',
+  attempt: 'stepstack.attempt',
+  executor: 'stepstack.executor',
+} as const;
