@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DeleteQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient, ensureQueue } from '../../adapters/sqs';
+
+/**
+ * `npx serverless invoke local -f eventApi --stage local` for real: the bundled handler, run by the
+ * Serverless CLI, publishes to an SQS-compatible server (fauxqs, started by the test harness).
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const run = promisify(execFile);
+
+let client: SQSClient;
+let queueUrl: string;
+let workDir: string;
+
+const endpoint = (): string => {
+  const value = process.env.STEPSTACK_TEST_SQS_ENDPOINT;
+  if (!value) throw new Error('STEPSTACK_TEST_SQS_ENDPOINT is not set: run with --selectProjects integration');
+  return value;
+};
+
+/** The handler's answer: `invoke local` prints it as the last JSON document on stdout. */
+function lastJson(stdout: string): { statusCode: number; body: string } {
+  const start = stdout.lastIndexOf('\n{');
+  return JSON.parse(stdout.slice(start < 0 ? stdout.indexOf('{') : start + 1)) as { statusCode: number; body: string };
+}
+
+async function invokeEventApi(event: object, eventKeys: string): Promise<{ statusCode: number; body: string }> {
+  const eventPath = path.join(workDir, `event-${Date.now()}.json`);
+  await writeFile(eventPath, JSON.stringify(event));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1',
+    SQS_ENDPOINT: endpoint(), EVENT_STREAM_URL: queueUrl, EVENT_KEYS: eventKeys,
+    STEPSTACK_ESBUILD_DIR: '.esbuild/deploy-invoke-local-test',
+  };
+  // `timeout`: after a failure the CLI may hang on its esbuild child.
+  const { stdout } = await run('timeout', ['120', 'npx', 'serverless', 'invoke', 'local', '-f', 'eventApi', '--stage', 'local', '--path', eventPath], {
+    cwd: ROOT, env, maxBuffer: 16 * 2 ** 20,
+  });
+  return lastJson(stdout);
+}
+
+/** An HTTP API (payload 2.0) request as API Gateway hands it to the Lambda. */
+const postEvent = (eventKey: string, body: unknown) => ({
+  version: '2.0', routeKey: 'POST /e/{eventKey}', rawPath: `/e/${eventKey}`, rawQueryString: '',
+  headers: { 'content-type': 'application/json' },
+  requestContext: { http: { method: 'POST', path: `/e/${eventKey}`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' } },
+  pathParameters: { eventKey },
+  body: Buffer.from(JSON.stringify(body)).toString('base64'),
+  isBase64Encoded: true,
+});
+
+beforeAll(async () => {
+  client = createSqsClient({ endpoint: endpoint() });
+  queueUrl = await ensureQueue(client, `stepstack-invoke-local-${process.pid}-${Date.now()}`);
+  workDir = await mkdtemp(path.join(tmpdir(), 'stepstack-invoke-'));
+});
+
+afterAll(async () => {
+  await client?.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  client?.destroy();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('serverless invoke local -f eventApi --stage local', () => {
+  it('answers 200 with the id, and the event is on the queue', async () => {
+    // Prepare
+    const event = { name: 'user/signed.up', data: { plan: 'pro' }, id: `evt-${Date.now()}` };
+
+    // Act
+    const result = await invokeEventApi(postEvent('local-key', event), 'local-key');
+    const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ ids: [event.id], status: 200 });
+    expect(received.Messages).toHaveLength(1);
+    expect(JSON.parse(received.Messages![0]!.Body!)).toEqual(expect.objectContaining({ name: 'user/signed.up', id: event.id, data: { plan: 'pro' } }));
+  }, 150_000);
+});
