@@ -5,9 +5,11 @@ import { type EngineHandlerDeps, engineHandlerDeps } from './deps';
 
 /**
  * How far back each invocation looks. EventBridge fires about once a minute, sometimes late or
- * twice; overlapping windows are harmless because every tick's run is claimed once.
+ * twice; overlapping windows are harmless because every tick's run is claimed once (a tick seen
+ * again only re-sends its run's pending work, which executors drop as duplicates). Three minutes
+ * survive two missed invocations.
  */
-export const CRON_WINDOW_MS = 5 * 60 * 1000;
+export const CRON_WINDOW_MS = 3 * 60 * 1000;
 
 /** Every minute: start the runs of the cron ticks due in the last window. Returns the window, for logs and tests. */
 export function makeHandler(deps: () => EngineHandlerDeps, windowMs = CRON_WINDOW_MS) {

@@ -10,11 +10,12 @@ import { toApiRequest, toHttpResult } from './http-event';
 export function makeHandler(deps: () => EventApiDeps) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const request = toApiRequest(event);
-    return toHttpResult(await route(deps(), request.method, request.path, request.body));
+    return toHttpResult(await routeEventApi(deps(), request.method, request.path, request.body));
   };
 }
 
-async function route(deps: EventApiDeps, method: string, path: string, body: Buffer | undefined): Promise<ApiResponse> {
+/** The Event API's routes, shared by this Lambda and the ECS container (executor/container.ts). */
+export async function routeEventApi(deps: EventApiDeps, method: string, path: string, body: Buffer | undefined): Promise<ApiResponse> {
   const eventRoute = /^\/e\/([^/]*)$/.exec(path);
   if (eventRoute && method === 'POST') return postEvents({ ...deps.intake, logger: deps.logger }, deps.config, decodeURIComponent(eventRoute[1] ?? ''), body);
   if (path === '/health' && method === 'GET') {
