@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DeleteQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import Docker from 'dockerode';
+import { LABELS } from '../../adapters/docker/labels';
+import { createSqsClient, createSqsQueue, ensureQueue } from '../../adapters/sqs';
+import type { WorkItem } from '../../core/run/work-item';
+import { buildExecutorBundle } from '../../executor/build';
+import { BUSYBOX_IMAGE, ensureTestImages, testDockerSocket } from '../harness/images';
+
+/**
+ * The executor bundle as the launch template installs it (`executor/build.ts`), run as systemd would
+ * run it, against real Redis, an SQS-compatible server and a Docker daemon: it removes orphan
+ * containers, takes work off the step queue, and drains and exits 0 on SIGTERM.
+ */
+interface LogLine {
+  level: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+const setting = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run with --selectProjects integration so global setup starts the servers`);
+  return value;
+};
+
+let workDir: string;
+let bundleDir: string;
+let sqs: SQSClient;
+let queueUrl: string;
+let docker: Docker;
+let daemon: ChildProcess | undefined;
+const logs: LogLine[] = [];
+
+async function waitForLog(message: string, timeoutMs = 20_000): Promise<LogLine> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const found = logs.find((line) => line.message === message);
+    if (found) return found;
+    if (Date.now() > end) throw new Error(`no "${message}" log within ${timeoutMs} ms; got: ${logs.map((line) => line.message).join(' | ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'stepstack-executor-'));
+  ({ dir: bundleDir } = await buildExecutorBundle(workDir));
+  sqs = createSqsClient({ endpoint: setting('STEPSTACK_TEST_SQS_ENDPOINT') });
+  queueUrl = await ensureQueue(sqs, `stepstack-executor-${process.pid}-${Date.now()}`);
+  docker = new Docker({ socketPath: testDockerSocket() });
+  await ensureTestImages(testDockerSocket());
+}, 120_000);
+
+afterAll(async () => {
+  if (daemon && daemon.exitCode === null) daemon.kill('SIGKILL');
+  await sqs?.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  sqs?.destroy();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('executor bundle on a machine', () => {
+  it('removes orphans, consumes the step queue, and drains and exits 0 on SIGTERM', async () => {
+    // Prepare
+    const orphan = await docker.createContainer({
+      Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: { [LABELS.executor]: 'a-previous-daemon' }, HostConfig: { NetworkMode: 'none' },
+    });
+    const stray: WorkItem = { kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
+    await createSqsQueue<WorkItem>({ client: sqs, queueUrl }).send([{ body: stray }]);
+
+    // Act
+    daemon = spawn(process.execPath, [path.join(bundleDir, 'executor.js')], {
+      env: {
+        PATH: process.env.PATH, AWS_REGION: 'us-east-1', STEPSTACK_STAGE: 'test',
+        STEP_QUEUE_URL: queueUrl, SQS_ENDPOINT: setting('STEPSTACK_TEST_SQS_ENDPOINT'), REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'),
+        STEPSTACK_KEY_PREFIX: `executor-test-${process.pid}`, DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(daemon, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    let buffered = '';
+    for (const stream of [daemon.stdout!, daemon.stderr!]) {
+      stream.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) {
+          try {
+            logs.push(JSON.parse(line) as LogLine);
+          } catch {
+            logs.push({ level: 'raw', message: line });
+          }
+        }
+      });
+    }
+    const ready = await waitForLog('executor ready');
+    await waitForLog('work item for a run that no longer exists');
+    daemon.kill('SIGTERM');
+    const [code] = await exited;
+
+    // Assess
+    expect(ready.orphansRemoved).toBeGreaterThanOrEqual(1);
+    await expect(orphan.inspect()).rejects.toMatchObject({ statusCode: 404 });
+    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    expect(attributes.Attributes).toEqual(expect.objectContaining({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' }));
+    expect(code).toBe(0);
+    expect(logs.find((line) => line.message === 'executor: stopped')).toEqual(expect.objectContaining({ exitCode: 0 }));
+  }, 60_000);
+});
