@@ -45,7 +45,8 @@ function summary(label: string, samples: number[]): string {
   return `${label.padEnd(22)} mean ${fmt(mean)}  p50 ${fmt(percentile(samples, 50))}  p90 ${fmt(percentile(samples, 90))}`;
 }
 
-async function main(): Promise<void> {
+/** Prints the figures; resolves once the daemon it may have started is stopped. */
+export async function benchDockerDriver(): Promise<void> {
   const daemon = await startDocker();
   const socketPath = daemon.env.STEPSTACK_TEST_DOCKER_SOCKET as string;
   try {
@@ -92,7 +93,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  benchDockerDriver().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
