@@ -9,7 +9,17 @@ import { LABELS } from '../../adapters/docker/labels';
 import { createSqsClient, createSqsQueue, ensureQueue } from '../../adapters/sqs';
 import type { WorkItem } from '../../core/run/work-item';
 import { buildExecutorBundle } from '../../executor/build';
-import { BUSYBOX_IMAGE, ensureTestImages, testDockerSocket } from '../harness/images';
+import { createRedisStateStore } from '../../adapters/redis';
+import { compileFunction } from '../../core/functions/compile';
+import { newId } from '../../core/ids';
+import { systemClock } from '../../core/ports/clock';
+import { silentLogger } from '../../core/ports/logger';
+import { defaultRetrySettings } from '../../core/run/backoff';
+import type { EngineDeps } from '../../core/services/deps';
+import { startRunFor } from '../../core/services/runner';
+import { BUSYBOX_IMAGE, EXAMPLE_STEP_IMAGE, ensureTestImages, testDockerSocket } from '../harness/images';
+import { defineFunction } from '../support/functions';
+import { startStepServer } from '../support/step-server';
 
 /**
  * The executor bundle as the launch template installs it (`executor/build.ts`), run as systemd would
@@ -62,51 +72,102 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
+const keyPrefix = `executor-test-${process.pid}`;
+let orphan: Docker.Container;
+let exited: Promise<[number | null, NodeJS.Signals | null]>;
+
+/** Start the bundle as systemd would: settings in the environment, logs on stdout/stderr. */
+function spawnDaemon(): ChildProcess {
+  const child = spawn(process.execPath, [path.join(bundleDir, 'executor.js')], {
+    env: {
+      PATH: process.env.PATH, AWS_REGION: 'us-east-1', STEPSTACK_STAGE: 'test', RETRY_BASE: '100ms',
+      STEP_QUEUE_URL: queueUrl, SQS_ENDPOINT: setting('STEPSTACK_TEST_SQS_ENDPOINT'), REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'),
+      STEPSTACK_KEY_PREFIX: keyPrefix, DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  let buffered = '';
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          logs.push(JSON.parse(line) as LogLine);
+        } catch {
+          logs.push({ level: 'raw', message: line });
+        }
+      }
+    });
+  }
+  return child;
+}
+
+// One daemon for the file, as on a machine: the checks below run in order against it.
 describe('executor bundle on a machine', () => {
-  it('removes orphans, consumes the step queue, and drains and exits 0 on SIGTERM', async () => {
+  it('removes orphan containers before taking work, then consumes the step queue', async () => {
     // Prepare
-    const orphan = await docker.createContainer({
+    orphan = await docker.createContainer({
       Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: { [LABELS.executor]: 'a-previous-daemon' }, HostConfig: { NetworkMode: 'none' },
     });
     const stray: WorkItem = { kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
     await createSqsQueue<WorkItem>({ client: sqs, queueUrl }).send([{ body: stray }]);
 
     // Act
-    daemon = spawn(process.execPath, [path.join(bundleDir, 'executor.js')], {
-      env: {
-        PATH: process.env.PATH, AWS_REGION: 'us-east-1', STEPSTACK_STAGE: 'test',
-        STEP_QUEUE_URL: queueUrl, SQS_ENDPOINT: setting('STEPSTACK_TEST_SQS_ENDPOINT'), REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'),
-        STEPSTACK_KEY_PREFIX: `executor-test-${process.pid}`, DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = once(daemon, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-    let buffered = '';
-    for (const stream of [daemon.stdout!, daemon.stderr!]) {
-      stream.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
-          try {
-            logs.push(JSON.parse(line) as LogLine);
-          } catch {
-            logs.push({ level: 'raw', message: line });
-          }
-        }
-      });
-    }
+    daemon = spawnDaemon();
     const ready = await waitForLog('executor ready');
     await waitForLog('work item for a run that no longer exists');
-    daemon.kill('SIGTERM');
-    const [code] = await exited;
 
     // Assess
     expect(ready.orphansRemoved).toBeGreaterThanOrEqual(1);
     await expect(orphan.inspect()).rejects.toMatchObject({ statusCode: 404 });
-    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    expect(attributes.Attributes).toEqual(expect.objectContaining({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' }));
+  }, 60_000);
+
+  it('runs a function to completion: an HTTP step, then a Docker step fed its output', async () => {
+    // Prepare
+    const steps = await startStepServer();
+    const state = createRedisStateStore({ url: setting('STEPSTACK_TEST_REDIS_URL'), keyPrefix });
+    const engine: EngineDeps = {
+      state, queue: createSqsQueue<WorkItem>({ client: sqs, queueUrl }), clock: systemClock, logger: silentLogger,
+      retry: defaultRetrySettings, retentionMs: 600_000, newId,
+    };
+    const definition = defineFunction({ id: 'executor-e2e', triggers: [{ event: 'test/go' }] }, {
+      fetch: { after: [{ step: '$trigger' }] },
+      build: { after: [{ step: 'fetch' }], runtime: { type: 'docker', image: EXAMPLE_STEP_IMAGE } },
+    }, steps.url);
+    const event = { name: 'test/go', data: {}, id: newId(), ts: Date.now() };
+
+    try {
+      // Act
+      const runId = await startRunFor(engine, compileFunction(definition), event, { redelivered: false });
+      let run = await state.loadRun(runId);
+      for (const end = Date.now() + 30_000; run?.doc.status === 'Running' && Date.now() < end;) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        run = await state.loadRun(runId);
+      }
+
+      // Assess
+      expect(run?.doc.status).toBe('Completed');
+      expect(run?.outputs.fetch).toEqual({ status: 200, body: { step: 'fetch', attempt: 0 } });
+      expect(run?.outputs.build).toEqual(expect.objectContaining({ greeting: 'hello from a container', event: 'test/go', attempt: 0 }));
+      expect(steps.count('fetch', runId)).toBe(1);
+    } finally {
+      await steps.close();
+      await state.close();
+    }
+  }, 60_000);
+
+  it('drains and exits 0 on SIGTERM, leaving nothing on the queue', async () => {
+    // Act
+    daemon!.kill('SIGTERM');
+    const [code] = await exited;
+
+    // Assess
     expect(code).toBe(0);
     expect(logs.find((line) => line.message === 'executor: stopped')).toEqual(expect.objectContaining({ exitCode: 0 }));
-  }, 60_000);
+    const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    expect(attributes.Attributes).toEqual(expect.objectContaining({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' }));
+  }, 30_000);
 });
