@@ -1,0 +1,6 @@
+import { describeEndToEnd } from './e2e/scenarios';
+
+describeEndToEnd('Redis state and SQS queues', () => ({
+  REDIS_URL: process.env.STEPSTACK_TEST_REDIS_URL ?? 'redis://missing-harness',
+  SQS_ENDPOINT: process.env.STEPSTACK_TEST_SQS_ENDPOINT ?? 'http://missing-harness',
+}));
