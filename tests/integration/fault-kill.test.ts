@@ -57,8 +57,8 @@ describe('an executor killed mid-step', () => {
     // Assess
     expect(run.status).toBe('Completed');
     expect(steps.count('before', run.run_id)).toBe(1);
-    expect(steps.count('slow', run.run_id)).toBeGreaterThanOrEqual(1);
-    expect(steps.count('slow', run.run_id)).toBeLessThanOrEqual(2);
+    // Killed before its output was saved, the step ran again after the restart: twice, never more.
+    expect(steps.count('slow', run.run_id)).toBe(2);
     expect(steps.count('left', run.run_id)).toBe(1);
     expect(steps.count('right', run.run_id)).toBe(1);
   }, 60_000);

@@ -42,10 +42,12 @@ describe('a Redis restart in the middle of runs', () => {
     const ids = await client.sendOk(Array.from({ length: 8 }, (_, i) => ({ name: 'test/steady', data: { i } })));
     await sleep(350);
     // Act
+    const restartedAt = Date.now();
     await redis.restart();
     const runs = await Promise.all(ids.map((id) => client.waitForRun(id, undefined, 40_000)));
     // Assess
     expect(runs.map((run) => run.status)).toEqual(ids.map(() => 'Completed'));
+    expect(runs.every((run) => Date.parse(run.run_started_at) < restartedAt && Date.parse(run.ended_at) > restartedAt)).toBe(true);
     for (const run of runs) {
       for (const step of ['a', 'b', 'c', 'd']) {
         expect(steps.count(step, run.run_id)).toBeGreaterThanOrEqual(1);
