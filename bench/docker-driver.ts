@@ -83,10 +83,15 @@ export async function benchDockerDriver(): Promise<void> {
     console.log(`driver / docker run (p50): ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)}%; target within +10%)`);
 
     for (const parallel of [4, CONCURRENT]) {
-      const started = performance.now();
-      await Promise.all(Array.from({ length: parallel * 2 }, (_, n) => driverStep(n)));
-      const seconds = (performance.now() - started) / 1000;
-      console.log(`throughput, ${parallel * 2} steps with ${parallel} in flight (maxConcurrent ${CONCURRENT}): ${((parallel * 2) / seconds).toFixed(1)} steps/s`);
+      const steps = parallel * 2;
+      const rate = async (one: (n: number) => Promise<unknown>): Promise<string> => {
+        const started = performance.now();
+        await Promise.all(Array.from({ length: steps }, (_, n) => one(n)));
+        return (steps / ((performance.now() - started) / 1000)).toFixed(1);
+      };
+      const driverRate = await rate(driverStep);
+      const cliRate = await rate((n) => dockerRun(socketPath, JSON.stringify(input(n))));
+      console.log(`throughput, ${steps} steps with ${parallel} in flight: driver ${driverRate} steps/s, docker run --rm ${cliRate} steps/s`);
     }
   } finally {
     await daemon.stop();

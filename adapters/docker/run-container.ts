@@ -27,6 +27,8 @@ export interface RunSettings {
   socketPath: string;
 }
 
+/** 128 + SIGKILL. */
+const SIGKILL_EXIT = 137;
 /** Waiting for the attach stream to drain after the container exited. */
 const DRAIN_MS = 2000;
 
@@ -99,7 +101,9 @@ async function attachAndRun(
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
     if (killedFor === 'abort') throw new PlatformError('step aborted: its container was killed');
     const oomKilled = exitCode !== 0 && (await wasOomKilled(container));
-    return { exitCode, oomKilled, killedFor, stdout: stdout.text(), stdoutBytes: stdout.total, stderr: stderr.text() };
+    // A container that ended on its own just as its time ran out did not time out (SIGKILL gives 137).
+    const reported = killedFor === 'timeout' && exitCode !== SIGKILL_EXIT ? undefined : killedFor;
+    return { exitCode, oomKilled, killedFor: reported, stdout: stdout.text(), stdoutBytes: stdout.total, stderr: stderr.text() };
   } finally {
     clearTimeout(timer);
     settings.signal.removeEventListener('abort', onAbort);
