@@ -4,7 +4,8 @@ import { createRouter } from '../api/router';
 import { PlatformError } from '../core/errors';
 import type { Queue } from '../core/ports/queue';
 import type { StepstackEvent } from '../core/events/event';
-import { type EngineHandlerDeps, engineHandlerDeps } from './deps';
+import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
+import { releaseWhenLocal } from './local-release';
 import { toApiRequest, toHttpResult } from './http-event';
 
 /** Events never reach this function (the HTTP API routes `/e/...` to eventApi); fail loudly if that changes. */
@@ -31,4 +32,4 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
   };
 }
 
-export const handler = middy(makeHandler(engineHandlerDeps));
+export const handler = middy(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
 import { fireCronTicks } from '../core/services/cron';
-import { type EngineHandlerDeps, engineHandlerDeps } from './deps';
+import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
+import { releaseWhenLocal } from './local-release';
 
 /**
  * How far back each invocation looks. EventBridge fires about once a minute, sometimes late or
@@ -23,4 +24,4 @@ export function makeHandler(deps: () => EngineHandlerDeps, windowMs = CRON_WINDO
   };
 }
 
-export const handler = middy(makeHandler(engineHandlerDeps));
+export const handler = middy(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));

@@ -44,3 +44,11 @@ export const engineHandlerDeps = lazy((): EngineHandlerDeps => {
     routerConfig: { eventKeys: settings.eventKeys, apiKey: settings.apiKey, maxBodyBytes: DEFAULT_MAX_BODY_BYTES },
   };
 });
+
+/** Close what `engineHandlerDeps` opened, if it did (see local-release.ts). */
+export async function closeEngineDeps(): Promise<void> {
+  const built = engineHandlerDeps.peek();
+  if (!built) return;
+  await built.engine.queue.close();
+  await built.engine.state.close();
+}

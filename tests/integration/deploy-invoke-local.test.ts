@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { createRedisStateStore } from '../../adapters/redis';
 import { createSqsClient, ensureQueue } from '../../adapters/sqs';
 
 /**
- * `npx serverless invoke local -f eventApi --stage local` for real: the bundled handler, run by the
- * Serverless CLI, publishes to an SQS-compatible server (fauxqs, started by the test harness).
+ * `npx serverless invoke local -f <fn> --stage local` for real: the bundled handlers, run by the
+ * Serverless CLI, against the test harness' SQS-compatible server (fauxqs) and Redis.
  */
 const ROOT = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
@@ -17,6 +18,12 @@ let client: SQSClient;
 let queueUrl: string;
 let workDir: string;
 
+const redisUrl = (): string => {
+  const value = process.env.STEPSTACK_TEST_REDIS_URL;
+  if (!value) throw new Error('STEPSTACK_TEST_REDIS_URL is not set: run with --selectProjects integration');
+  return value;
+};
+
 const endpoint = (): string => {
   const value = process.env.STEPSTACK_TEST_SQS_ENDPOINT;
   if (!value) throw new Error('STEPSTACK_TEST_SQS_ENDPOINT is not set: run with --selectProjects integration');
@@ -24,25 +31,34 @@ const endpoint = (): string => {
 };
 
 /** The handler's answer: `invoke local` prints it as the last JSON document on stdout. */
-function lastJson(stdout: string): { statusCode: number; body: string } {
+function lastJson<T>(stdout: string): T {
   const start = stdout.lastIndexOf('\n{');
-  return JSON.parse(stdout.slice(start < 0 ? stdout.indexOf('{') : start + 1)) as { statusCode: number; body: string };
+  return JSON.parse(stdout.slice(start < 0 ? stdout.indexOf('{') : start + 1)) as T;
 }
 
-async function invokeEventApi(event: object, eventKeys: string): Promise<{ statusCode: number; body: string }> {
-  const eventPath = path.join(workDir, `event-${Date.now()}.json`);
+/** Run one function of serverless.yml's `local` stage on `event`, its settings in the environment. */
+async function invokeLocal<T>(fn: string, event: object, settings: Record<string, string>): Promise<T> {
+  const eventPath = path.join(workDir, `${fn}-${Date.now()}.json`);
   await writeFile(eventPath, JSON.stringify(event));
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1',
-    SQS_ENDPOINT: endpoint(), EVENT_STREAM_URL: queueUrl, EVENT_KEYS: eventKeys,
-    STEPSTACK_ESBUILD_DIR: '.esbuild/deploy-invoke-local-test',
+    PATH: process.env.PATH, HOME: process.env.HOME, AWS_REGION: 'us-east-1', SQS_ENDPOINT: endpoint(),
+    STEPSTACK_ESBUILD_DIR: `.esbuild/deploy-invoke-local-${fn}`, ...settings,
   };
   // `timeout`: after a failure the CLI may hang on its esbuild child.
-  const { stdout } = await run('timeout', ['120', 'npx', 'serverless', 'invoke', 'local', '-f', 'eventApi', '--stage', 'local', '--path', eventPath], {
+  const { stdout } = await run('timeout', ['120', 'npx', 'serverless', 'invoke', 'local', '-f', fn, '--stage', 'local', '--path', eventPath], {
     cwd: ROOT, env, maxBuffer: 16 * 2 ** 20,
   });
-  return lastJson(stdout);
+  return lastJson<T>(stdout);
 }
+
+/** An SQS trigger's event as Lambda hands it over. */
+const sqsEvent = (records: { messageId: string; body: string }[]) => ({
+  Records: records.map(({ messageId, body }) => ({
+    messageId, body, receiptHandle: `r-${messageId}`, md5OfBody: '', eventSource: 'aws:sqs', awsRegion: 'us-east-1',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:stepstack-local-events', messageAttributes: {},
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
+  })),
+});
 
 /** An HTTP API (payload 2.0) request as API Gateway hands it to the Lambda. */
 const postEvent = (eventKey: string, body: unknown) => ({
@@ -66,13 +82,13 @@ afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
-describe('serverless invoke local -f eventApi --stage local', () => {
-  it('answers 200 with the id, and the event is on the queue', async () => {
+describe('serverless invoke local --stage local', () => {
+  it('eventApi answers 200 with the id, and the event is on the queue', async () => {
     // Prepare
     const event = { name: 'user/signed.up', data: { plan: 'pro' }, id: `evt-${Date.now()}` };
 
     // Act
-    const result = await invokeEventApi(postEvent('local-key', event), 'local-key');
+    const result = await invokeLocal<{ statusCode: number; body: string }>('eventApi', postEvent('local-key', event), { EVENT_STREAM_URL: queueUrl, EVENT_KEYS: 'local-key' });
     const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
 
     // Assess
@@ -80,5 +96,25 @@ describe('serverless invoke local -f eventApi --stage local', () => {
     expect(JSON.parse(result.body)).toEqual({ ids: [event.id], status: 200 });
     expect(received.Messages).toHaveLength(1);
     expect(JSON.parse(received.Messages![0]!.Body!)).toEqual(expect.objectContaining({ name: 'user/signed.up', id: event.id, data: { plan: 'pro' } }));
+  }, 150_000);
+
+  it('runner keeps the event in Redis and reports only the record it could not read', async () => {
+    // Prepare
+    const keyPrefix = `invoke-local-${process.pid}`;
+    const event = { name: 'user/signed.up', data: {}, id: `evt-runner-${Date.now()}`, ts: Date.now() };
+    const state = createRedisStateStore({ url: redisUrl(), keyPrefix });
+
+    try {
+      // Act
+      const result = await invokeLocal<unknown>('runner', sqsEvent([{ messageId: 'good', body: JSON.stringify(event) }, { messageId: 'bad', body: 'not json' }]), {
+        REDIS_URL: redisUrl(), STEPSTACK_KEY_PREFIX: keyPrefix, STEP_QUEUE_URL: queueUrl,
+      });
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+      expect(await state.getEvent(event.id)).toEqual(expect.objectContaining({ id: event.id, name: 'user/signed.up' }));
+    } finally {
+      await state.close();
+    }
   }, 150_000);
 });
