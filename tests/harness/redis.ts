@@ -1,6 +1,11 @@
+import { spawnRedisServer } from './redis-server';
 import type { StartedServer } from './server';
 
-/** Placeholder until the redis harness lands. */
+const URL_ENV = 'STEPSTACK_TEST_REDIS_URL';
+
+/** A Redis server for the integration tests, unless STEPSTACK_TEST_REDIS_URL already names one. */
 export async function startRedis(): Promise<StartedServer> {
-  return { name: 'redis', env: {}, stop: async () => {} };
+  if (process.env[URL_ENV]) return { name: 'redis', env: {}, stop: async () => {} };
+  const server = await spawnRedisServer();
+  return { name: 'redis', env: { [URL_ENV]: server.url }, stop: () => server.stop() };
 }

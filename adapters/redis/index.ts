@@ -1,0 +1,1 @@
+export { createRedisStateStore, type RedisStateStoreOptions } from './state-store';
