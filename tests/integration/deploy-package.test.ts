@@ -229,6 +229,7 @@ describe('serverless package --stage test', () => {
       expect(bundle.code).not.toMatch(/dockerode|docker-modem|ssh2/);
     }
     expect(bundles.find((bundle) => bundle.name === 'eventApi')!.code).not.toContain('ioredis');
+    expect(bundles.find((bundle) => bundle.name === 'coreApi')!.code).toContain('ioredis');
     expect(bundles.find((bundle) => bundle.name === 'runner')!.code).toContain('batchItemFailures');
   });
 });
