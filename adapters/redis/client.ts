@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 export interface RedisConnectionOptions {
@@ -9,6 +10,8 @@ export interface RedisConnectionOptions {
   cluster?: boolean;
   /** Shown by CLIENT LIST, to tell connections apart. @default 'stepstack' */
   connectionName?: string;
+  /** More TLS settings for `rediss://` URLs, such as `{ ca }` for a private CA. @default the system's trusted CAs */
+  tls?: ConnectionOptions;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -27,8 +30,8 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-    // ElastiCache in-transit encryption: TLS with the system's trusted CAs.
-    ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
+    // ElastiCache in-transit encryption: TLS, checked against the system's trusted CAs by default.
+    ...(url.protocol === 'rediss:' ? { tls: { ...options.tls } } : {}),
     // Every call ends: a reply, or an error after maxWaitMs, also while it waits in the offline
     // queue for a reconnection. Without it a call could wait forever.
     commandTimeout: maxWaitMs,

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,8 +9,10 @@ import { freePort } from '../support/free-port';
 const run = promisify(execFile);
 
 export interface SpawnedRedisServer {
-  /** `redis://[:password@]127.0.0.1:port` */
+  /** `redis://[:password@]127.0.0.1:port`, or `rediss://...` with `tls` */
   url: string;
+  /** With `tls`: the PEM certificate clients must trust (self-signed for 127.0.0.1). */
+  ca?: string;
   port: number;
   /** Where the server keeps its files (the append-only file when on). */
   dir: string;
@@ -36,6 +38,8 @@ export interface SpawnRedisOptions {
    * cluster mode does, any command or script whose keys hash to more than one slot. @default false
    */
   cluster?: boolean;
+  /** Accept only TLS connections, with a self-signed certificate for 127.0.0.1. @default false */
+  tls?: boolean;
 }
 
 const READY_TIMEOUT_MS = 10_000;
@@ -44,8 +48,10 @@ const READY_TIMEOUT_MS = 10_000;
 export async function spawnRedisServer(options: SpawnRedisOptions = {}): Promise<SpawnedRedisServer> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'stepstack-redis-')));
+  if (options.tls && options.cluster) throw new Error('spawnRedisServer: tls and cluster together are not supported');
+  const ca = options.tls ? await makeCertificate(dir) : undefined;
   const args = [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no',
+    ...(ca ? ['--port', '0', '--tls-port', String(port), ...ca.args] : ['--port', String(port)]), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no',
     '--appendonly', options.appendonly ? 'yes' : 'no', '--appendfsync', 'everysec',
     ...(options.password ? ['--requirepass', options.password] : []),
     // The cluster bus defaults to port + 10000, which may be taken or past 65535: pick a free one.
@@ -62,7 +68,8 @@ export async function spawnRedisServer(options: SpawnRedisOptions = {}): Promise
     await exited;
   };
   return {
-    url: `redis://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${port}`,
+    ...(ca ? { ca: ca.pem } : {}),
+    url: `${ca ? 'rediss' : 'redis'}://${options.password ? `:${encodeURIComponent(options.password)}@` : ''}127.0.0.1:${port}`,
     port,
     dir,
     kill,
@@ -127,4 +134,16 @@ async function ownAllSlots(port: number, password: string | undefined): Promise<
     if (Date.now() > deadline) throw new Error(`redis cluster on port ${port} did not reach cluster_state:ok`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A self-signed certificate for 127.0.0.1 in `dir`, and the redis-server arguments that serve it. */
+async function makeCertificate(dir: string): Promise<{ pem: string; args: string[] }> {
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+  ]);
+  const args = ['--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', cert, '--tls-auth-clients', 'no'];
+  return { pem: await readFile(cert, 'utf8'), args };
 }

@@ -253,6 +253,43 @@ describe('redis state store', () => {
     });
   });
 
+  describe('over TLS (rediss://, as ElastiCache in-transit encryption)', () => {
+    let server: SpawnedRedisServer;
+
+    beforeAll(async () => {
+      server = await spawnRedisServer({ tls: true, password: 'secret' });
+    });
+
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it('talks TLS with AUTH from the URL when the certificate is trusted', async () => {
+      // Prepare
+      const store = createRedisStateStore({ url: server.url, keyPrefix: uniquePrefix('tls'), tls: { ca: server.ca } });
+      // Act
+      const claimed = await store.claimKey('k', 'over-tls', 60_000);
+      const again = await store.claimKey('k', 'other', 60_000);
+      // Assess
+      expect(server.url).toMatch(/^rediss:\/\//);
+      expect([claimed, again]).toEqual(['over-tls', 'over-tls']);
+      await store.close();
+    });
+
+    it('refuses a server whose certificate it does not trust, and plain text to a TLS port', async () => {
+      // Prepare
+      const untrusted = createRedisStateStore({ url: server.url, maxWaitMs: 700 });
+      const plain = createRedisStateStore({ url: server.url.replace('rediss://', 'redis://'), maxWaitMs: 700 });
+      // Act
+      const failures = await Promise.all([untrusted.ping(), plain.ping()].map((call) => call.catch((error: unknown) => error)));
+      // Assess
+      expect(failures[0]).toBeInstanceOf(PlatformError);
+      expect(String(failures[0])).toMatch(/certificate/);
+      expect(failures[1]).toBeInstanceOf(PlatformError);
+      await Promise.all([untrusted.close(), plain.close()]);
+    });
+  });
+
   describe('while Redis restarts', () => {
     let server: SpawnedRedisServer;
 
