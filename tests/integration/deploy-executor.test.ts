@@ -19,12 +19,14 @@ import type { EngineDeps } from '../../core/services/deps';
 import { startRunFor } from '../../core/services/runner';
 import { BUSYBOX_IMAGE, EXAMPLE_STEP_IMAGE, ensureTestImages, testDockerSocket } from '../harness/images';
 import { defineFunction } from '../support/functions';
+import { freePort } from '../support/free-port';
 import { startStepServer } from '../support/step-server';
 
 /**
  * The executor bundle as the launch template installs it (`executor/build.ts`), run as systemd would
  * run it, against real Redis, an SQS-compatible server and a Docker daemon: it removes orphan
- * containers, takes work off the step queue, and drains and exits 0 on SIGTERM.
+ * containers, takes work off the step queue, and drains and exits 0 on SIGTERM. Also the bundle's
+ * container.js, the ECS container mode's Event API and runner.
  */
 interface LogLine {
   level: string;
@@ -43,52 +45,27 @@ let bundleDir: string;
 let sqs: SQSClient;
 let queueUrl: string;
 let docker: Docker;
-let daemon: ChildProcess | undefined;
-const logs: LogLine[] = [];
+const started: ChildProcess[] = [];
 
-async function waitForLog(message: string, timeoutMs = 20_000): Promise<LogLine> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const found = logs.find((line) => line.message === message);
-    if (found) return found;
-    if (Date.now() > end) throw new Error(`no "${message}" log within ${timeoutMs} ms; got: ${logs.map((line) => line.message).join(' | ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** A process of the bundle with its JSON log lines collected. */
+interface Spawned {
+  child: ChildProcess;
+  logs: LogLine[];
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+  waitForLog(message: string, timeoutMs?: number): Promise<LogLine>;
 }
 
-beforeAll(async () => {
-  workDir = await mkdtemp(path.join(tmpdir(), 'stepstack-executor-'));
-  ({ dir: bundleDir } = await buildExecutorBundle(workDir));
-  sqs = createSqsClient({ endpoint: setting('STEPSTACK_TEST_SQS_ENDPOINT') });
-  queueUrl = await ensureQueue(sqs, `stepstack-executor-${process.pid}-${Date.now()}`);
-  docker = new Docker({ socketPath: testDockerSocket() });
-  await ensureTestImages(testDockerSocket());
-}, 120_000);
-
-afterAll(async () => {
-  if (daemon && daemon.exitCode === null) daemon.kill('SIGKILL');
-  await sqs?.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
-  sqs?.destroy();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
-});
-
-const keyPrefix = `executor-test-${process.pid}`;
-let orphan: Docker.Container;
-let exited: Promise<[number | null, NodeJS.Signals | null]>;
-
-/** Start the bundle as systemd would: settings in the environment, logs on stdout/stderr. */
-function spawnDaemon(): ChildProcess {
-  const child = spawn(process.execPath, [path.join(bundleDir, 'executor.js')], {
-    env: {
-      PATH: process.env.PATH, AWS_REGION: 'us-east-1', STEPSTACK_STAGE: 'test', RETRY_BASE: '100ms',
-      STEP_QUEUE_URL: queueUrl, SQS_ENDPOINT: setting('STEPSTACK_TEST_SQS_ENDPOINT'), REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'),
-      STEPSTACK_KEY_PREFIX: keyPrefix, DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
-    },
+/** Start an entry of the bundle as systemd or ECS would: settings in the environment, logs on stdout/stderr. */
+function spawnBundle(entry: string, args: string[], env: Record<string, string>): Spawned {
+  const child = spawn(process.execPath, [path.join(bundleDir, entry), ...args], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', STEPSTACK_STAGE: 'test', SQS_ENDPOINT: setting('STEPSTACK_TEST_SQS_ENDPOINT'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  let buffered = '';
+  started.push(child);
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const logs: LogLine[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
+    let buffered = '';
     stream.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
@@ -102,23 +79,55 @@ function spawnDaemon(): ChildProcess {
       }
     });
   }
-  return child;
+  const waitForLog = async (message: string, timeoutMs = 20_000): Promise<LogLine> => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const found = logs.find((line) => line.message === message);
+      if (found) return found;
+      if (Date.now() > end) throw new Error(`no "${message}" log within ${timeoutMs} ms; got: ${logs.map((line) => line.message).join(' | ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { child, logs, exited, waitForLog };
 }
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'stepstack-executor-'));
+  ({ dir: bundleDir } = await buildExecutorBundle(workDir));
+  sqs = createSqsClient({ endpoint: setting('STEPSTACK_TEST_SQS_ENDPOINT') });
+  queueUrl = await ensureQueue(sqs, `stepstack-executor-${process.pid}-${Date.now()}`);
+  docker = new Docker({ socketPath: testDockerSocket() });
+  await ensureTestImages(testDockerSocket());
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await sqs?.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => undefined);
+  sqs?.destroy();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+const keyPrefix = `executor-test-${process.pid}`;
+let daemon: Spawned;
+const daemonEnv = (): Record<string, string> => ({
+  RETRY_BASE: '100ms', STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_KEY_PREFIX: keyPrefix,
+  DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
+});
 
 // One daemon for the file, as on a machine: the checks below run in order against it.
 describe('executor bundle on a machine', () => {
   it('removes orphan containers before taking work, then consumes the step queue', async () => {
     // Prepare
-    orphan = await docker.createContainer({
+    const orphan = await docker.createContainer({
       Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: { [LABELS.executor]: 'a-previous-daemon' }, HostConfig: { NetworkMode: 'none' },
     });
     const stray: WorkItem = { kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
     await createSqsQueue<WorkItem>({ client: sqs, queueUrl }).send([{ body: stray }]);
 
     // Act
-    daemon = spawnDaemon();
-    const ready = await waitForLog('executor ready');
-    await waitForLog('work item for a run that no longer exists');
+    daemon = spawnBundle('executor.js', [], daemonEnv());
+    const ready = await daemon.waitForLog('executor ready');
+    await daemon.waitForLog('work item for a run that no longer exists');
 
     // Assess
     expect(ready.orphansRemoved).toBeGreaterThanOrEqual(1);
@@ -161,13 +170,68 @@ describe('executor bundle on a machine', () => {
 
   it('drains and exits 0 on SIGTERM, leaving nothing on the queue', async () => {
     // Act
-    daemon!.kill('SIGTERM');
-    const [code] = await exited;
+    daemon.child.kill('SIGTERM');
+    const [code] = await daemon.exited;
 
     // Assess
     expect(code).toBe(0);
-    expect(logs.find((line) => line.message === 'executor: stopped')).toEqual(expect.objectContaining({ exitCode: 0 }));
+    expect(daemon.logs.find((line) => line.message === 'executor: stopped')).toEqual(expect.objectContaining({ exitCode: 0 }));
     const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attributes.Attributes).toEqual(expect.objectContaining({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' }));
+  }, 30_000);
+});
+
+describe('container.js (ECS container mode)', () => {
+  it('event-api serves POST /e/{eventKey} and publishes to the event stream, then stops on SIGTERM', async () => {
+    // Prepare
+    const streamUrl = await ensureQueue(sqs, `stepstack-container-events-${process.pid}-${Date.now()}`);
+    const port = await freePort();
+    const server = spawnBundle('container.js', ['event-api'], { EVENT_STREAM_URL: streamUrl, EVENT_KEYS: 'ecs-key', PORT: String(port), HOST: '127.0.0.1' });
+    await server.waitForLog('event API listening');
+
+    // Act
+    const answer = await fetch(`http://127.0.0.1:${port}/e/ecs-key`, { method: 'POST', body: JSON.stringify({ name: 'app/ordered', data: { n: 1 } }) });
+    const refused = await fetch(`http://127.0.0.1:${port}/e/wrong-key`, { method: 'POST', body: JSON.stringify({ name: 'app/ordered' }) });
+    const queued = await createSqsQueue<{ name: string }>({ client: sqs, queueUrl: streamUrl }).receive({ max: 10, waitMs: 2000, visibilityMs: 30_000 });
+    server.child.kill('SIGTERM');
+    const [code] = await server.exited;
+
+    // Assess
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { ids: string[] }).ids).toHaveLength(1);
+    expect(refused.status).toBe(401);
+    expect(queued.map((message) => message.body.name)).toEqual(['app/ordered']);
+    expect(code).toBe(0);
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: streamUrl }));
+  }, 30_000);
+
+  it('runner consumes the event stream into Redis, then drains and exits 0 on SIGTERM', async () => {
+    // Prepare
+    const streamUrl = await ensureQueue(sqs, `stepstack-container-runner-${process.pid}-${Date.now()}`);
+    const prefix = `container-runner-${process.pid}`;
+    const event = { name: 'app/ordered', data: {}, id: newId(), ts: Date.now() };
+    await createSqsQueue<typeof event>({ client: sqs, queueUrl: streamUrl }).send([{ body: event }]);
+    const state = createRedisStateStore({ url: setting('STEPSTACK_TEST_REDIS_URL'), keyPrefix: prefix });
+
+    try {
+      // Act
+      const runner = spawnBundle('container.js', ['runner'], {
+        EVENT_STREAM_URL: streamUrl, STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_KEY_PREFIX: prefix, DRAIN_DEADLINE: '5s',
+      });
+      await runner.waitForLog('runner: running');
+      let kept = await state.getEvent(event.id);
+      for (const end = Date.now() + 10_000; !kept && Date.now() < end; kept = await state.getEvent(event.id)) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      runner.child.kill('SIGTERM');
+      const [code] = await runner.exited;
+
+      // Assess
+      expect(kept).toEqual(expect.objectContaining({ id: event.id, name: 'app/ordered' }));
+      expect(code).toBe(0);
+    } finally {
+      await state.close();
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: streamUrl }));
+    }
   }, 30_000);
 });
