@@ -2,6 +2,11 @@
 export class ExpiringMap<K, V> {
   private readonly entries = new Map<K, { value: V; expiresAt: number }>();
 
+  /** Entries held, expired ones included until read or swept. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   get(key: K, now: number): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
