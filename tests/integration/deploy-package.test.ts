@@ -197,16 +197,21 @@ describe('serverless package --stage test', () => {
     expect(resources('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual([]);
   });
 
-  it('holds no literal secret: keys and the Redis URL are dynamic references resolved at deploy time', () => {
+  it('holds no literal secret, and gives each key only to the function that uses it', () => {
     // Prepare
-    const variables = resources('AWS::Lambda::Function').map(([, fn]) => (fn.Properties.Environment as { Variables: Json }).Variables);
+    const variables = Object.fromEntries(resources('AWS::Lambda::Function').map(([id, fn]) => [id, (fn.Properties.Environment as { Variables: Json }).Variables]));
 
     // Act
-    const keys = variables.flatMap((vars) => [vars.EVENT_KEYS, vars.API_KEY, vars.SIGNING_KEY]);
-    const redisUrls = variables.map((vars) => vars.REDIS_URL).filter((url) => url !== undefined);
+    const holders = (name: string): string[] => Object.keys(variables).filter((id) => variables[id]![name] !== undefined).sort();
+    const redisUrls = Object.values(variables).map((vars) => vars.REDIS_URL).filter((url) => url !== undefined);
 
     // Assess
-    expect(keys.every((value) => typeof value === 'string' && /^\{\{resolve:ssm:\/stepstack\/test\/[a-z-]+\}\}$/.test(value))).toBe(true);
+    expect(holders('EVENT_KEYS')).toEqual(['EventApiLambdaFunction']);
+    expect(holders('API_KEY')).toEqual(['CoreApiLambdaFunction']);
+    expect(holders('SIGNING_KEY')).toEqual([]);
+    expect(holders('REDIS_URL')).not.toContain('EventApiLambdaFunction');
+    expect(variables.EventApiLambdaFunction!.EVENT_KEYS).toBe('{{resolve:ssm:/stepstack/test/event-keys}}');
+    expect(variables.CoreApiLambdaFunction!.API_KEY).toBe('{{resolve:ssm:/stepstack/test/api-key}}');
     expect(redisUrls).toHaveLength(4);
     for (const url of redisUrls) expect(JSON.stringify(url)).toContain('rediss://:{{resolve:secretsmanager:${RedisAuthToken}:SecretString:token}}@');
     expect(JSON.stringify(template)).not.toMatch(/"(AuthToken|Password|SecretString)":"(?!\{\{resolve)[^"]+"/);
