@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -157,11 +157,29 @@ describe('serverless package --stage test', () => {
     expect(data.MetadataOptions).toEqual(expect.objectContaining({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }));
     expect(undefinedPlaceholders).toEqual([]);
     expect(script).toContain('systemctl enable --now stepstack-executor.service');
+    expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(resource('ExecutorGroup').Properties.LifecycleHookSpecificationList).toEqual([
       expect.objectContaining({ LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }),
     ]);
     const executorSqs = statementsOf(resource('ExecutorRole')).filter((statement) => actions(statement).some((action) => action.startsWith('sqs:')));
     expect(executorSqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': ['StepQueue', 'Arn'] }]);
+  });
+
+  it('renders user data that bash can parse', async () => {
+    // Prepare
+    const data = resource('ExecutorLaunchTemplate').Properties.LaunchTemplateData as Json;
+    const [script, variables] = ((data.UserData as Json)['Fn::Base64'] as Json)['Fn::Sub'] as [string, Json];
+    const rendered = script.replace(/\$\{([^}]+)\}/g, (_, name: string) => (typeof variables[name] === 'string' ? (variables[name] as string) : `value-of-${name.replace(/:/g, '-')}`));
+    const scriptPath = path.join(outDir, 'user-data.sh');
+    await writeFile(scriptPath, rendered);
+
+    // Act
+    const check = await run('bash', ['-n', scriptPath]).then(() => 'ok', (error: { stderr?: string }) => error.stderr ?? 'failed');
+
+    // Assess
+    expect(check).toBe('ok');
+    expect(rendered).toContain('STEP_QUEUE_URL=value-of-StepQueueUrl');
+    expect(rendered).not.toContain('${');
   });
 
   it('runs Redis with TLS, encryption at rest, a generated AUTH token and ingress only from the stack’s groups', () => {
