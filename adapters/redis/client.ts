@@ -20,9 +20,10 @@ export const DEFAULT_MAX_WAIT_MS = 5000;
 
 /** A client whose every call ends within `maxWaitMs`, and which reconnects for as long as it lives. */
 export function connectRedis(options: RedisConnectionOptions): RedisClient {
-  const url = new URL(options.url);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new Error(`REDIS_URL '${url.protocol}//${url.host}' is invalid: use redis://host:port or rediss://host:port`);
+  const url = URL.canParse(options.url) ? new URL(options.url) : undefined;
+  if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    // Never echo the URL itself: it may hold a password.
+    throw new Error('the Redis URL is invalid: use redis://[user:password@]host:port or rediss://... for TLS');
   }
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const nodeOptions = {

@@ -49,7 +49,9 @@ class RedisStateStore implements StateStore {
     private readonly keys: Keys,
     settings: { retentionMs: number; clock: Clock; maxWaitMs: number },
   ) {
-    ({ retentionMs: this.retentionMs, clock: this.clock, maxWaitMs: this.maxWaitMs } = settings);
+    this.retentionMs = settings.retentionMs;
+    this.clock = settings.clock;
+    this.maxWaitMs = settings.maxWaitMs;
     this.script = defineScripts(client);
     // Errors also surface on the calls that they fail; without a listener ioredis prints them all.
     client.on('error', (error: Error) => {

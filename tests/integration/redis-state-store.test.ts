@@ -164,6 +164,23 @@ describe('redis state store in cluster mode', () => {
 });
 
 describe('redis state store', () => {
+  it('refuses a URL that is not redis:// or rediss://, without echoing it', () => {
+    // Prepare
+    const urls = ['http://user:secret@host:6379', 'not a url'];
+    // Act
+    const errors = urls.map((url) => {
+      try {
+        createRedisStateStore({ url });
+        return undefined;
+      } catch (error) {
+        return String(error);
+      }
+    });
+    // Assess
+    expect(errors.every((message) => /redis:\/\//.test(message ?? ''))).toBe(true);
+    expect(errors.some((message) => message?.includes('secret'))).toBe(false);
+  });
+
   it('names keys with the hash tags of the layout: run, pauses, event, key, registry', () => {
     // Prepare
     const keys = keysFor('ss');
