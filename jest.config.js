@@ -1,7 +1,7 @@
 /** Unit tests need nothing running; integration tests start real servers (Redis, SQS, Docker). */
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] };
-// cel-js ships ESM only: let swc turn it into CommonJS like our own sources.
-const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/)'];
+// cel-js and @middy ship ESM only: let swc turn them into CommonJS like our own sources.
+const transformIgnorePatterns = ['/node_modules/(?!(@marcbachmann/cel-js|@middy)/)'];
 const common = { transform, transformIgnorePatterns, testEnvironment: 'node' };
 
 module.exports = {

@@ -26,6 +26,11 @@ export function compileFunction(definition: FunctionDefinition): CompiledFunctio
   return compiled;
 }
 
+/** The compiled form of a definition whose hash is already known (a run keeps it), skipping the hashing. */
+export function compileKnown(definition: FunctionDefinition, hash: string): CompiledFunction {
+  return byHash.get(hash) ?? compileFunction(definition);
+}
+
 /** sha256 (hex) of the definition as JSON with its keys sorted, so key order does not matter. */
 export function hashDefinition(definition: FunctionDefinition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex');

@@ -20,7 +20,8 @@ export class RunDraft {
     readonly fn: CompiledFunction,
     readonly now: number,
   ) {
-    this.doc = structuredClone(snapshot.doc);
+    // A JSON copy: the document is JSON by contract, and this is faster than structuredClone for it.
+    this.doc = JSON.parse(JSON.stringify(snapshot.doc)) as RunDoc;
     this.doc.version += 1;
     this.outputs = { ...snapshot.outputs };
   }

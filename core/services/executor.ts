@@ -1,4 +1,4 @@
-import { compileFunction } from '../functions/compile';
+import { compileForRun } from './compile-run';
 import type { Runtime } from '../functions/definition';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { LoadedRun } from '../ports/state';
@@ -20,6 +20,9 @@ export type Disposition = { kind: 'ack' } | { kind: 'retry'; afterMs: number };
 
 const ACK: Disposition = { kind: 'ack' };
 
+/** Counts deliveries in this process, to tell their leases apart. */
+let deliveries = 0;
+
 /** Handle one work item: run a step attempt, or fire a timer. Throws on faults of the platform. */
 export async function handleWorkItem(
   deps: ExecutorDeps, item: WorkItem, delivery: { receiveCount: number }, signal: AbortSignal,
@@ -36,7 +39,8 @@ export async function handleWorkItem(
 async function runStep(executor: ExecutorDeps, item: StepWorkItem, delivery: { receiveCount: number }, signal: AbortSignal): Promise<Disposition> {
   const { runId, stepId, attempt } = item;
   // Each delivery leases as its own owner: two copies of an item in one process must not share a lease.
-  const deps = { ...executor, owner: `${executor.owner}/${executor.newId()}` };
+  deliveries += 1;
+  const deps = { ...executor, owner: `${executor.owner}/${deliveries}` };
   const lease = await deps.state.leaseStep({ runId, stepId, owner: deps.owner, leaseMs: deps.leaseMs, now: deps.clock.now() });
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId, stepId });
@@ -51,7 +55,7 @@ async function runStep(executor: ExecutorDeps, item: StepWorkItem, delivery: { r
     return ACK;
   }
 
-  const fn = compileFunction(run.definition);
+  const fn = compileForRun(run);
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
   const outcome = await withLeaseRenewal(deps, item, () =>
@@ -103,7 +107,7 @@ async function withLeaseRenewal<T>(deps: ExecutorDeps, item: StepWorkItem, work:
 async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { receiveCount: number }): Promise<Disposition> {
   const run = await deps.state.loadRun(item.runId);
   if (!run) return ACK;
-  const fn = compileFunction(run.definition);
+  const fn = compileForRun(run);
   const fired = await commitTransition(deps, item.runId, (current) => applyTimer(current, fn, item.timer, deps.clock.now()), { loaded: run });
   if (!fired) await recoverLostWork(deps, run, delivery);
   return ACK;

@@ -1,6 +1,6 @@
 import type { StepstackEvent } from '../events/event';
 import type { CompiledFunction } from '../functions/compiled';
-import { compileFunction } from '../functions/compile';
+import { compileForRun } from './compile-run';
 import { applyPauseEvent, pendingWork, startRun } from '../run/transitions';
 import { commitTransition, enqueueWork } from './commit';
 import { DAY_MS, type EngineDeps } from './deps';
@@ -60,7 +60,7 @@ async function resumePausedRuns(deps: EngineDeps, event: StepstackEvent): Promis
         await deps.state.removePause(pause.event, pause.id);
         return;
       }
-      const fn = compileFunction(run.definition);
+      const fn = compileForRun(run);
       const resumed = await commitTransition(deps, pause.runId, (current) => applyPauseEvent(current, fn, pause.id, event, now), { loaded: run });
       if (resumed) deps.logger.info('run resumed by event', { runId: pause.runId, pauseId: pause.id, eventId: event.id, status: resumed.doc.status });
     }),

@@ -1,4 +1,4 @@
-import { compileFunction } from '../functions/compile';
+import { compileForRun } from './compile-run';
 import { cancelRun } from '../run/transitions';
 import { commitTransition } from './commit';
 import type { EngineDeps } from './deps';
@@ -19,6 +19,6 @@ export async function getRunsForEvent(deps: EngineDeps, eventId: string): Promis
 
 /** Cancel a run; a run that already ended is returned as it is. undefined when unknown. */
 export async function cancelRunById(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
-  await commitTransition(deps, runId, (run) => cancelRun(run, compileFunction(run.definition), 'cancelled through the API', deps.clock.now()));
+  await commitTransition(deps, runId, (run) => cancelRun(run, compileForRun(run), 'cancelled through the API', deps.clock.now()));
   return getRun(deps, runId);
 }
