@@ -19,7 +19,7 @@ import { startNoopStepServer } from './support/noop-step-server';
 import { fmt, percentile } from './support/stats';
 
 const CHAIN = 10;
-const RUNS = 300;
+const RUNS = 400;
 const CONCURRENCY = 20;
 
 interface Figures {
@@ -38,8 +38,44 @@ async function commandstatsTotal(redisUrl: string): Promise<number> {
   return [...info.matchAll(/calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
+/**
+ * Runs waves of CONCURRENCY chains (so every run in flight has a worker slot): first RUNS runs for the
+ * rate and latency, then two waves under MONITOR (which slows Redis) for the command counts.
+ */
+async function measure(
+  steps: Awaited<ReturnType<typeof startNoopStepServer>>, startRuns: (count: number) => Promise<void>, redisUrl: string, redisPort: number,
+): Promise<Figures> {
+  const waves = async (count: number): Promise<number> => {
+    const started = performance.now();
+    for (let wave = 0; wave < count; wave += 1) {
+      const target = steps.stepsDone() + CONCURRENCY * CHAIN;
+      await startRuns(CONCURRENCY);
+      while (steps.stepsDone() < target) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return (performance.now() - started) / 1000;
+  };
+  await waves(1); // warm-up: connections, script loading, JIT
+  const gapsBefore = steps.gaps().length;
+  const seconds = await waves(RUNS / CONCURRENCY);
+  const gaps = steps.gaps().slice(gapsBefore);
+  const countedWaves = 2;
+  const before = await commandstatsTotal(redisUrl);
+  const monitor = await monitorRedis(redisPort);
+  await waves(countedWaves);
+  monitor.stop();
+  const counted = countedWaves * CONCURRENCY * CHAIN;
+  const server = (await commandstatsTotal(redisUrl)) - before - 1;
+  return {
+    'steps/s': ((RUNS * CHAIN) / seconds).toFixed(0),
+    'dispatch p50': fmt(percentile(gaps, 50)),
+    'dispatch p99': fmt(percentile(gaps, 99)),
+    'client commands/step (>= round trips)': (total(monitor.clientCommands()) / counted).toFixed(2),
+    'server commands/step (INFO commandstats)': (server / counted).toFixed(2),
+  };
+}
+
 /** Stepstack: chains of no-op HTTP steps, state on Redis, in-process executor. */
-async function benchStepstack(redisUrl: string, redisPort: number): Promise<Figures> {
+export async function benchStepstack(redisUrl: string, redisPort: number): Promise<Figures> {
   const steps = await startNoopStepServer();
   const state = createRedisStateStore({ url: redisUrl, keyPrefix: `bench-${Date.now()}` });
   const queue = createMemoryQueue<WorkItem>({ name: 'bench-steps' });
@@ -57,24 +93,11 @@ async function benchStepstack(redisUrl: string, redisPort: number): Promise<Figu
     handle: (message, signal) => handleWorkItem({ ...engine, drivers, owner: 'bench', leaseMs: 60_000 }, message.body, message, signal),
   });
   try {
-    const before = await commandstatsTotal(redisUrl);
-    const monitor = await monitorRedis(redisPort);
-    const started = performance.now();
-    for (let i = 0; i < RUNS; i += 1) {
-      void startRunFor(engine, fn, { name: 'bench/chain', data: {}, id: newId(), ts: Date.now() }, { redelivered: false });
-    }
-    while (steps.stepsDone() < RUNS * CHAIN) await new Promise((resolve) => setTimeout(resolve, 5));
-    const seconds = (performance.now() - started) / 1000;
-    monitor.stop();
-    const server = (await commandstatsTotal(redisUrl)) - before - 1;
-    const stepsTotal = RUNS * CHAIN;
-    return {
-      'steps/s': (stepsTotal / seconds).toFixed(0),
-      'dispatch p50': fmt(percentile(steps.gaps(), 50)),
-      'dispatch p99': fmt(percentile(steps.gaps(), 99)),
-      'client commands/step (>= round trips)': (total(monitor.clientCommands()) / stepsTotal).toFixed(2),
-      'server commands/step (INFO commandstats)': (server / stepsTotal).toFixed(2),
+    const startRuns = async (count: number): Promise<void> => {
+      await Promise.all(Array.from({ length: count }, () =>
+        startRunFor(engine, fn, { name: 'bench/chain', data: {}, id: newId(), ts: Date.now() }, { redelivered: false })));
     };
+    return await measure(steps, startRuns, redisUrl, redisPort);
   } finally {
     await worker.stop(1000);
     await queue.close();
@@ -100,22 +123,10 @@ async function benchBullmq(redisUrl: string, redisPort: number): Promise<Figures
   try {
     void worker.run();
     await worker.waitUntilReady();
-    const before = await commandstatsTotal(redisUrl);
-    const monitor = await monitorRedis(redisPort);
-    const started = performance.now();
-    await queue.addBulk(Array.from({ length: RUNS }, () => ({ name: 'step', data: { run: newId(), index: 0 }, opts: { removeOnComplete: true } })));
-    while (steps.stepsDone() < RUNS * CHAIN) await new Promise((resolve) => setTimeout(resolve, 5));
-    const seconds = (performance.now() - started) / 1000;
-    monitor.stop();
-    const server = (await commandstatsTotal(redisUrl)) - before - 1;
-    const stepsTotal = RUNS * CHAIN;
-    return {
-      'steps/s': (stepsTotal / seconds).toFixed(0),
-      'dispatch p50': fmt(percentile(steps.gaps(), 50)),
-      'dispatch p99': fmt(percentile(steps.gaps(), 99)),
-      'client commands/step (>= round trips)': (total(monitor.clientCommands()) / stepsTotal).toFixed(2),
-      'server commands/step (INFO commandstats)': (server / stepsTotal).toFixed(2),
+    const startRuns = async (count: number): Promise<void> => {
+      await queue.addBulk(Array.from({ length: count }, () => ({ name: 'step', data: { run: newId(), index: 0 }, opts: { removeOnComplete: true } })));
     };
+    return await measure(steps, startRuns, redisUrl, redisPort);
   } finally {
     await worker.close();
     await queue.obliterate({ force: true }).catch(() => undefined);
@@ -130,7 +141,7 @@ export async function benchRedisVsBullmq(): Promise<void> {
   try {
     const stepstack = await benchStepstack(redis.url, redis.port);
     const bullmq = await benchBullmq(redis.url, redis.port);
-    console.log(`\nchains of ${CHAIN} no-op HTTP steps, ${RUNS} runs, ${CONCURRENCY} at once, one Redis server`);
+    console.log(`\nchains of ${CHAIN} no-op HTTP steps, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server`);
     console.log(`  ${''.padEnd(42)} ${'Stepstack'.padStart(12)} ${'BullMQ'.padStart(12)}`);
     for (const key of Object.keys(stepstack) as (keyof Figures)[]) {
       console.log(`  ${key.padEnd(42)} ${stepstack[key].padStart(12)} ${bullmq[key].padStart(12)}`);

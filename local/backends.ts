@@ -51,7 +51,7 @@ interface QueueSet {
 /** Memory, or REDIS_URL / SQS_ENDPOINT when set; HTTP steps always, Docker steps when a daemon answers. */
 export async function createBackends(config: StackConfig, context: BackendContext): Promise<Backends> {
   const state = config.redisUrl
-    ? createRedisStateStore({ url: config.redisUrl, keyPrefix: config.namespace, retentionMs: config.retentionMs })
+    ? createRedisStateStore({ url: config.redisUrl, cluster: config.redisCluster, keyPrefix: config.namespace, retentionMs: config.retentionMs })
     : createMemoryStateStore({ clock: context.clock, retentionMs: config.retentionMs });
   const queues = config.sqsEndpoint ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
   const probe = await probeDocker();

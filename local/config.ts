@@ -21,6 +21,8 @@ export interface StackConfig {
   retryMaxMs: number;
   /** @default '' (in-memory state) */
   redisUrl: string;
+  /** Talk to Redis in cluster mode (ElastiCache cluster mode enabled). @default false */
+  redisCluster: boolean;
   /** @default '' (in-memory queues) */
   sqsEndpoint: string;
   /** @default 7d */
@@ -77,6 +79,7 @@ export function loadConfig(env: Env = process.env): StackConfig {
     retryBaseMs: duration('RETRY_BASE', '10s'),
     retryMaxMs: duration('RETRY_MAX', '1h'),
     redisUrl: text('REDIS_URL', ''),
+    redisCluster: flag('REDIS_CLUSTER'),
     sqsEndpoint: text('SQS_ENDPOINT', ''),
     retentionMs: duration('RETENTION', '7d'),
     namespace: text('STEPSTACK_NAMESPACE', 'stepstack'),

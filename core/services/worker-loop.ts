@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { errorMessage } from '../errors';
 import type { Logger } from '../ports/logger';
 import type { Queue, QueueMessage } from '../ports/queue';
@@ -34,6 +35,8 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
   const visibilityMs = options.visibilityMs ?? 60_000;
   const polling = new AbortController();
   const working = new AbortController();
+  // Every message in hand listens on this signal (drivers abort their calls on it).
+  setMaxListeners(concurrency + 10, working.signal);
   const inFlight = new Set<Promise<void>>();
   let state: WorkerState = 'RUNNING';
   let slotFreed: (() => void) | undefined;
