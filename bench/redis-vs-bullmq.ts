@@ -28,6 +28,17 @@ interface Figures {
   'dispatch p99': string;
   'client commands/step (>= round trips)': string;
   'server commands/step (INFO commandstats)': string;
+  'Redis CPU per step': string;
+  'bench process CPU per step': string;
+}
+
+async function redisCpuMs(redisUrl: string): Promise<number> {
+  const { default: Redis } = await import('ioredis');
+  const client = new Redis(redisUrl);
+  const info = await client.info('cpu');
+  await client.quit();
+  const seconds = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
 }
 
 async function commandstatsTotal(redisUrl: string): Promise<number> {
@@ -56,7 +67,11 @@ async function measure(
   };
   await waves(1); // warm-up: connections, script loading, JIT
   const gapsBefore = steps.gaps().length;
+  const redisCpuBefore = await redisCpuMs(redisUrl);
+  const cpuBefore = process.cpuUsage();
   const seconds = await waves(RUNS / CONCURRENCY);
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisCpu = (await redisCpuMs(redisUrl)) - redisCpuBefore;
   const gaps = steps.gaps().slice(gapsBefore);
   const countedWaves = 2;
   const before = await commandstatsTotal(redisUrl);
@@ -71,6 +86,8 @@ async function measure(
     'dispatch p99': fmt(percentile(gaps, 99)),
     'client commands/step (>= round trips)': (total(monitor.clientCommands()) / counted).toFixed(2),
     'server commands/step (INFO commandstats)': (server / counted).toFixed(2),
+    'Redis CPU per step': `${((redisCpu * 1000) / (RUNS * CHAIN)).toFixed(0)} µs`,
+    'bench process CPU per step': `${((cpu.user + cpu.system) / (RUNS * CHAIN)).toFixed(0)} µs`,
   };
 }
 

@@ -47,6 +47,9 @@ export function connectRedis(options: RedisConnectionOptions): RedisClient {
     connectTimeout: Math.min(maxWaitMs, 3000),
     // Calls wait (offline queue) until a restarted server has loaded its append-only file.
     enableReadyCheck: true,
+    // Calls made in the same tick by concurrent steps go out in one write: a socket write costs more
+    // than the command on this kind of machine (measured in bench/redis-vs-bullmq.ts).
+    enableAutoPipelining: true,
     // The store reads strings, integers and arrays only: RESP2 works on every Redis and ElastiCache
     // version and skips the HELLO negotiation.
     protocol: 2,

@@ -32,6 +32,7 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     clock: options.clock ?? systemClock,
     maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+    deadlineBackstop: options.cluster === true,
   });
 }
 
@@ -43,15 +44,18 @@ class RedisStateStore implements StateStore {
   private readonly retentionMs: number;
   private readonly clock: Clock;
   private readonly maxWaitMs: number;
+  /** Only a cluster client needs a deadline beside its commandTimeout (it costs a timer per call). */
+  private readonly deadlineBackstop: boolean;
 
   constructor(
     private readonly client: RedisClient,
     private readonly keys: Keys,
-    settings: { retentionMs: number; clock: Clock; maxWaitMs: number },
+    settings: { retentionMs: number; clock: Clock; maxWaitMs: number; deadlineBackstop: boolean },
   ) {
     this.retentionMs = settings.retentionMs;
     this.clock = settings.clock;
     this.maxWaitMs = settings.maxWaitMs;
+    this.deadlineBackstop = settings.deadlineBackstop;
     this.script = defineScripts(client);
     // Errors also surface on the calls that they fail; without a listener ioredis prints them all.
     client.on('error', (error: Error) => {
@@ -214,10 +218,11 @@ class RedisStateStore implements StateStore {
    */
   private async call<T>(operation: string, work: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.maxWaitMs + DEADLINE_MARGIN_MS} ms`)), this.maxWaitMs + DEADLINE_MARGIN_MS);
-    });
     try {
+      if (!this.deadlineBackstop) return await work();
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.maxWaitMs + DEADLINE_MARGIN_MS} ms`)), this.maxWaitMs + DEADLINE_MARGIN_MS);
+      });
       return await Promise.race([work(), deadline]);
     } catch (error) {
       const connection = this.lastConnectionError ? ` (connection: ${this.lastConnectionError})` : '';
@@ -238,6 +243,17 @@ function decodeRun(reply: unknown[], now: number): LoadedRun {
     const until = Number(/\|(\d+)$/.exec(leasePairs[i + 1]!)?.[1]);
     if (until > now) leases[leasePairs[i]!] = until;
   }
-  if (definition === null) throw new Error(`run ${decode<RunDoc>(doc).id} has no function definition`);
-  return { doc: decode<RunDoc>(doc), outputs, definition: decode<FunctionDefinition>(definition), leases };
+  const run = decode<RunDoc>(doc);
+  if (definition === null) throw new Error(`run ${run.id} has no function definition`);
+  // Parsed on first read only: the engine compiles a definition once per hash and rarely reads it again.
+  let parsed: FunctionDefinition | undefined;
+  return {
+    doc: run,
+    outputs,
+    leases,
+    get definition() {
+      parsed ??= decode<FunctionDefinition>(definition);
+      return parsed;
+    },
+  };
 }

@@ -26,9 +26,9 @@ export function compileFunction(definition: FunctionDefinition): CompiledFunctio
   return compiled;
 }
 
-/** The compiled form of a definition whose hash is already known (a run keeps it), skipping the hashing. */
-export function compileKnown(definition: FunctionDefinition, hash: string): CompiledFunction {
-  return byHash.get(hash) ?? compileFunction(definition);
+/** The compiled form of a definition whose hash is already known (a run keeps it): no hashing, and the definition is read only on a miss. */
+export function compileKnown(hash: string, definition: () => FunctionDefinition): CompiledFunction {
+  return byHash.get(hash) ?? compileFunction(definition());
 }
 
 /** sha256 (hex) of the definition as JSON with its keys sorted, so key order does not matter. */

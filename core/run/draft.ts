@@ -15,18 +15,34 @@ export class RunDraft {
   readonly newOutputs: Record<string, unknown> = {};
   readonly effects: Effects = noEffects();
 
+  /** Steps already copied into this draft (copy on write: a transition touches few of them). */
+  private readonly copiedSteps = new Set<string>();
+
   constructor(
     snapshot: RunSnapshot,
     readonly fn: CompiledFunction,
     readonly now: number,
   ) {
-    // A JSON copy: the document is JSON by contract, and this is faster than structuredClone for it.
-    this.doc = JSON.parse(JSON.stringify(snapshot.doc)) as RunDoc;
-    this.doc.version += 1;
+    // Shallow copies down to the records a transition replaces; step records are copied when first
+    // written (see step()), so the snapshot itself is never changed.
+    const { doc } = snapshot;
+    this.doc = { ...doc, version: doc.version + 1, steps: { ...doc.steps }, pauses: { ...doc.pauses }, timers: { ...doc.timers } };
     this.outputs = { ...snapshot.outputs };
   }
 
+  /** A step's record, to change: copied into the draft on first use. */
   step(stepId: string): StepRecord {
+    const record = this.doc.steps[stepId];
+    if (!record) throw new Error(`run ${this.doc.id} has no step '${stepId}'`);
+    if (this.copiedSteps.has(stepId)) return record;
+    const copy: StepRecord = { ...record, edges: [...record.edges], errors: [...record.errors] };
+    this.doc.steps[stepId] = copy;
+    this.copiedSteps.add(stepId);
+    return copy;
+  }
+
+  /** A step's record, to read only. */
+  peek(stepId: string): Readonly<StepRecord> {
     const record = this.doc.steps[stepId];
     if (!record) throw new Error(`run ${this.doc.id} has no step '${stepId}'`);
     return record;

@@ -26,7 +26,7 @@ export function runVars(draft: RunDraft, extra: Pick<ExpressionVars, 'async' | '
  * `if` and fire it, start its `wait`, or open its `async` pause.
  */
 export function resolveEdgesFrom(draft: RunDraft, parent: string, refs: EdgeRef[]): void {
-  const parentAsync = parent === TRIGGER ? null : draft.step(parent).async;
+  const parentAsync = parent === TRIGGER ? null : draft.peek(parent).async;
   const response = parent === TRIGGER ? null : draft.outputs[parent];
   for (const ref of refs) {
     const edge = edgeOf(draft, ref);
@@ -59,15 +59,17 @@ export function setEdge(draft: RunDraft, ref: EdgeRef, status: 'waiting' | 'fire
  */
 export function settle(draft: RunDraft): void {
   for (const stepId of draft.fn.order) {
-    const step = draft.step(stepId);
-    if (step.status !== 'Pending' && step.status !== 'Waiting') continue;
-    if (step.edges.some((edge) => edge === 'pending' || edge === 'waiting')) {
-      step.status = step.edges.includes('waiting') ? 'Waiting' : 'Pending';
+    const current = draft.peek(stepId);
+    if (current.status !== 'Pending' && current.status !== 'Waiting') continue;
+    if (current.edges.some((edge) => edge === 'pending' || edge === 'waiting')) {
+      const status = current.edges.includes('waiting') ? 'Waiting' : 'Pending';
+      if (current.status !== status) draft.step(stepId).status = status;
       continue;
     }
-    if (step.edges.includes('fired')) {
+    if (current.edges.includes('fired')) {
       draft.scheduleStep(stepId, 0, draft.now);
     } else {
+      const step = draft.step(stepId);
       step.status = 'Skipped';
       step.endedAt = draft.now;
       for (const child of draft.fn.steps.get(stepId)?.children ?? []) setEdge(draft, child, 'never');
@@ -99,10 +101,11 @@ export function endRun(draft: RunDraft, status: 'Completed' | 'Failed' | 'Cancel
   if (reason !== undefined) doc.reason = reason;
   doc.timers = {};
   for (const pauseId of Object.keys(doc.pauses)) draft.removePause(pauseId);
-  for (const step of Object.values(doc.steps)) {
+  for (const [stepId, step] of Object.entries(doc.steps)) {
     if (step.status === 'Scheduled' || step.status === 'Waiting') {
-      step.status = 'Cancelled';
-      step.endedAt = draft.now;
+      const record = draft.step(stepId);
+      record.status = 'Cancelled';
+      record.endedAt = draft.now;
     }
   }
 }

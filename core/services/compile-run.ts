@@ -4,5 +4,5 @@ import type { LoadedRun } from '../ports/state';
 
 /** The function a run started on, compiled (cached by the hash the run keeps). */
 export function compileForRun(run: LoadedRun): CompiledFunction {
-  return compileKnown(run.definition, run.doc.functionHash);
+  return compileKnown(run.doc.functionHash, () => run.definition);
 }

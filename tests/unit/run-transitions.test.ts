@@ -300,6 +300,23 @@ describe('run transitions', () => {
     });
   });
 
+  it('never changes the snapshot it starts from', () => {
+    // Prepare
+    const run = new RunHarness(compile({ retries: 1 }, {
+      a: { after: [{ step: '$trigger' }] },
+      b: { after: [{ step: 'a', if: 'false' }] },
+      c: { after: [{ step: 'a', wait: '1m' }] },
+    }));
+    const before = JSON.stringify(run.snapshot);
+    const snapshot = run.snapshot;
+    // Act
+    applyStepOutcome(snapshot, run.fn, 'a', 0, { kind: 'failure', error: 'x', retryable: true }, run.now, retry);
+    applyStepOutcome(snapshot, run.fn, 'a', 0, ok(1), run.now, retry);
+    cancelRun(snapshot, run.fn, 'stop', run.now);
+    // Assess
+    expect(JSON.stringify(snapshot)).toBe(before);
+  });
+
   it('lists the pending work of a run for recovery', () => {
     // Prepare
     const run = new RunHarness(compile({}, { a: { after: [{ step: '$trigger' }] }, b: { after: [{ step: '$trigger', wait: '1m' }] } }));
