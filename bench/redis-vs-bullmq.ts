@@ -123,7 +123,7 @@ export async function benchStepstack(redisUrl: string, redisPort: number): Promi
   }
 }
 
-/** BullMQ: the same chains as jobs; each job makes the same no-op HTTP call, then adds the next job. */
+/** BullMQ: the same chains as jobs; each job makes the same no-op HTTP call with the earlier outputs, then adds the next job. */
 async function benchBullmq(redisUrl: string, redisPort: number): Promise<Figures> {
   const steps = await startNoopStepServer();
   const { hostname, port } = new URL(redisUrl);
@@ -131,17 +131,19 @@ async function benchBullmq(redisUrl: string, redisPort: number): Promise<Figures
   const name = `chain-${Date.now()}`;
   const queue = new BullQueue(name, { connection });
   const driver = createHttpDriver({});
+  // Equivalent to a Stepstack chain: each job hands its step the earlier outputs and passes them on.
   const worker = new BullWorker(name, async (job) => {
-    const { run, index } = job.data as { run: string; index: number };
-    const input = { event: { name: 'bench/chain', data: {}, id: run, ts: 0 }, steps: {}, async: null, ctx: { fn_id: 'chain', step_id: `s${index}`, run_id: run, attempt: 0 } };
-    await driver.run({ input, runtime: { type: 'http', url: `${steps.url}/s${index}` }, timeoutMs: 60_000, signal: new AbortController().signal });
-    if (index + 1 < CHAIN) await queue.add('step', { run, index: index + 1 }, { removeOnComplete: true });
+    const { run, index, outputs } = job.data as { run: string; index: number; outputs: Record<string, unknown> };
+    const input = { event: { name: 'bench/chain', data: {}, id: run, ts: 0 }, steps: outputs, async: null, ctx: { fn_id: 'chain', step_id: `s${index}`, run_id: run, attempt: 0 } };
+    const outcome = await driver.run({ input, runtime: { type: 'http', url: `${steps.url}/s${index}` }, timeoutMs: 60_000, signal: new AbortController().signal });
+    const output = outcome.kind === 'success' ? outcome.output : null;
+    if (index + 1 < CHAIN) await queue.add('step', { run, index: index + 1, outputs: { ...outputs, [`s${index}`]: output } }, { removeOnComplete: true });
   }, { connection, concurrency: CONCURRENCY, autorun: false });
   try {
     void worker.run();
     await worker.waitUntilReady();
     const startRuns = async (count: number): Promise<void> => {
-      await queue.addBulk(Array.from({ length: count }, () => ({ name: 'step', data: { run: newId(), index: 0 }, opts: { removeOnComplete: true } })));
+      await queue.addBulk(Array.from({ length: count }, () => ({ name: 'step', data: { run: newId(), index: 0, outputs: {} }, opts: { removeOnComplete: true } })));
     };
     return await measure(steps, startRuns, redisUrl, redisPort);
   } finally {
