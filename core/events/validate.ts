@@ -14,19 +14,18 @@ export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 
 /**
  * The events of an Event API request body (one event object or a non-empty array), completed with
- * `id`, `ts` and `data` where missing. Problems are named `events[i].field` for an array and
- * `event.field` for a single object. All or nothing: throws `ValidationError` listing every problem,
+ * `id`, `ts` and `data` where missing. Problems are named `events[i].field`, a single object being
+ * `events[0]` (the SPEC's form, whatever the body's shape). All or nothing: throws `ValidationError` listing every problem,
  * or `PayloadTooLargeError` for an event over `maxEventBytes`; then nothing is returned.
  */
 export function acceptEvents(body: unknown, options: AcceptOptions): StepstackEvent[] {
   const maxBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-  const single = !Array.isArray(body);
-  const raws: unknown[] = single ? [body] : (body as unknown[]);
+  const raws: unknown[] = Array.isArray(body) ? body : [body];
   if (raws.length === 0) throw new ValidationError(['events: the array is empty; send at least one event']);
   const problems: string[] = [];
   const events: StepstackEvent[] = [];
   raws.forEach((raw, index) => {
-    const path = single ? 'event' : `events[${index}]`;
+    const path = `events[${index}]`;
     const size = Buffer.byteLength(JSON.stringify(raw) ?? '');
     if (size > maxBytes) throw new PayloadTooLargeError(path, maxBytes, size);
     const event = checkEvent(raw, path, problems, options);

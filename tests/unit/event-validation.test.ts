@@ -77,18 +77,18 @@ describe('acceptEvents', () => {
     ]);
   });
 
-  it('names problems as event.field for a single object', () => {
+  it('names problems as events[0].field for a single object too', () => {
     // Act
     const problems = problemsOf(() => acceptEvents({ name: '', data: 'x' }, options()));
 
     // Assess
-    expect(problems).toEqual(['event.name: required', 'event.data: must be an object']);
+    expect(problems).toEqual(['events[0].name: required', 'events[0].data: must be an object']);
   });
 
   it.each([
     [[], 'events: the array is empty; send at least one event'],
-    [null, 'event: must be an object with a "name" and "data"'],
-    ['text', 'event: must be an object with a "name" and "data"'],
+    [null, 'events[0]: must be an object with a "name" and "data"'],
+    ['text', 'events[0]: must be an object with a "name" and "data"'],
   ])('rejects the body %j', (body, expected) => {
     // Act
     const problems = problemsOf(() => acceptEvents(body, options()));
