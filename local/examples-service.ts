@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage } from 'node:http';
 import { verifySignature } from '../adapters/http-driver/signature';
 import type { StepInput } from '../core/ports/driver';
+import { type Listening, listen } from './listen';
 
 type Handler = (input: StepInput) => { status?: number; body: unknown };
 
@@ -21,7 +21,7 @@ const handlers: Record<string, Handler> = {
 };
 
 /** Serve the example steps (`npm start` runs this beside the stack), checking signatures when a key is set. */
-export async function startExamplesService(options: { port: number; host: string; signingKey: string }): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startExamplesService(options: { port: number; host: string; signingKey: string }): Promise<Listening> {
   const server = createServer((req, res) => {
     void readAll(req).then((raw) => {
       const reply = (status: number, body: unknown): void => {
@@ -38,18 +38,7 @@ export async function startExamplesService(options: { port: number; host: string
       reply(status, body);
     }).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+  return listen(server, options);
 }
 
 function readAll(req: IncomingMessage): Promise<string> {

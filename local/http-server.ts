@@ -1,29 +1,18 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { ApiRequest, ApiResponse } from '../api/http';
 import { errorResponse } from '../api/http';
+import { type Listening, listen } from './listen';
 
 /** Serve the stack's routes over node:http; bodies past `maxBodyBytes` are answered 413 without being buffered. */
 export async function serveHttp(
   route: (request: ApiRequest) => Promise<ApiResponse>,
   options: { port: number; host: string; maxBodyBytes: number },
-): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+): Promise<Listening> {
   const server = createServer((req, res) => {
     handle(req, res, route, options.maxBodyBytes).catch(() => res.destroy());
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
-  };
+  return listen(server, options);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, route: (request: ApiRequest) => Promise<ApiResponse>, maxBodyBytes: number): Promise<void> {
