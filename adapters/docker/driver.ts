@@ -5,7 +5,7 @@ import type { Driver, StepOutcome, StepRequest } from '../../core/ports/driver';
 import { containerSpec, hasCommand, type ContainerLimits } from './container-spec';
 import { createImageStore } from './image';
 import { createLimiter } from './limiter';
-import { parseMemory } from './memory';
+import { parseMemory } from '../../core/memory';
 import { resolveOptions, type DockerDriverOptions, type ResolvedOptions } from './options';
 import { removeOrphans } from './orphans';
 import { toOutcome } from './outcome';

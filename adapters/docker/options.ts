@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { parseMemory } from './memory';
+import { parseMemory } from '../../core/memory';
 
 /** When to pull an image: Kubernetes' names and meanings. */
 export type PullPolicy = 'if-not-present' | 'always' | 'never';

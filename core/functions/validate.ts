@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { parseDuration } from '../duration';
 import { ValidationError } from '../errors';
 import { compileExpression } from '../expressions/cel';
+import { parseMemory } from '../memory';
 import { TRIGGER, type FunctionDefinition } from './definition';
 import { type Report, checkGraph } from './validate-graph';
 
@@ -25,7 +26,6 @@ const ASYNC_FIELDS = ['event', 'match', 'ttl', 'onTimeout'];
 
 const FUNCTION_ID = /^[a-z0-9-]+$/;
 const STEP_ID = /^[A-Za-z0-9_-]+$/;
-const MEMORY = /^[1-9]\d*(Ki|Mi|Gi|Ti|K|M|G|T|k|m|g)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
@@ -139,9 +139,7 @@ function checkRuntime(value: unknown, path: string, report: Report): void {
   if (runtime.timeout !== undefined) checkDuration(runtime.timeout, `${path}.timeout`, report);
   if (runtime.type === 'http') return checkUrl(runtime.url, `${path}.url`, report);
   if (typeof runtime.image !== 'string' || runtime.image.trim() === '') report(`${path}.image`, 'required: the image to run, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com/mailer:1.2"');
-  if (runtime.memory !== undefined && !(typeof runtime.memory === 'string' && MEMORY.test(runtime.memory))) {
-    report(`${path}.memory`, `${JSON.stringify(runtime.memory)} is not a memory size (use 256Mi, 1Gi or 512M)`);
-  }
+  if (runtime.memory !== undefined) checkMemory(runtime.memory, `${path}.memory`, report);
   if (runtime.cpus !== undefined && !(typeof runtime.cpus === 'number' && Number.isFinite(runtime.cpus) && runtime.cpus > 0)) {
     report(`${path}.cpus`, `${JSON.stringify(runtime.cpus)}: must be a positive number of CPUs, e.g. 0.5 or 2`);
   }
@@ -228,6 +226,16 @@ function checkCel(value: unknown, path: string, report: Report): void {
 function checkDuration(value: unknown, path: string, report: Report): void {
   try {
     parseDuration(value as string);
+  } catch (error) {
+    report(path, (error as Error).message);
+  }
+}
+
+/** The same parser the Docker driver uses, so a size accepted here is never refused at run time. */
+function checkMemory(value: unknown, path: string, report: Report): void {
+  try {
+    if (typeof value !== 'string') throw new Error(`${JSON.stringify(value)} is not a memory size: write it as 256Mi, 1Gi or 512M`);
+    parseMemory(value);
   } catch (error) {
     report(path, (error as Error).message);
   }

@@ -89,7 +89,7 @@ describe('validateFunction', () => {
       expect(Object.keys(definition.steps)).toEqual(['a', 'b', 'c']);
     });
 
-    it.each(['256Mi', '1Gi', '512M', '2G', '512m'])('accepts memory %j', (memory) => {
+    it.each(['256Mi', '1Gi', '512M', '2G', '268435456'])('accepts memory %j', (memory) => {
       // Act
       const definition = validateFunction(withStep({ runtime: { type: 'docker', image: 'x', memory } }), SOURCE);
 
@@ -260,8 +260,10 @@ describe('validateFunction', () => {
       [{ type: 'docker', image: ' ' }, 'runtime.image: required: the image to run, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com/mailer:1.2"'],
       [{ type: 'docker', image: 'x', memroy: '1Gi' }, 'runtime.memroy: unknown field; did you mean "memory"? (fields of a docker runtime: type, image, timeout, memory, cpus, entrypoint, env)'],
       [{ type: 'docker', image: 'x', url: 'https://x' }, 'runtime.url: unknown field (fields of a docker runtime: type, image, timeout, memory, cpus, entrypoint, env)'],
-      [{ type: 'docker', image: 'x', memory: 256 }, 'runtime.memory: 256 is not a memory size (use 256Mi, 1Gi or 512M)'],
-      [{ type: 'docker', image: 'x', memory: '1GB' }, 'runtime.memory: "1GB" is not a memory size (use 256Mi, 1Gi or 512M)'],
+      [{ type: 'docker', image: 'x', memory: 256 }, 'runtime.memory: 256 is not a memory size: write it as 256Mi, 1Gi or 512M'],
+      [{ type: 'docker', image: 'x', memory: '1GB' }, 'runtime.memory: memory "1GB" is not a quantity (did you mean 1Gi?): write it as 256Mi, 1Gi, 512M or a number of bytes'],
+      // Docker reads m as MiB, Kubernetes as milli: refused here as the driver refuses it.
+      [{ type: 'docker', image: 'x', memory: '512m' }, 'runtime.memory: memory "512m" is not a quantity (did you mean 512Mi?): write it as 256Mi, 1Gi, 512M or a number of bytes'],
       [{ type: 'docker', image: 'x', cpus: 0 }, 'runtime.cpus: 0: must be a positive number of CPUs, e.g. 0.5 or 2'],
       [{ type: 'docker', image: 'x', cpus: '2' }, 'runtime.cpus: "2": must be a positive number of CPUs, e.g. 0.5 or 2'],
       [{ type: 'docker', image: 'x', entrypoint: 'node main.js' }, 'runtime.entrypoint: must be a non-empty list of strings, e.g. ["node", "main.js"]'],

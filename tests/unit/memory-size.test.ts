@@ -1,4 +1,4 @@
-import { parseMemory } from '../../adapters/docker/memory';
+import { parseMemory } from '../../core/memory';
 
 describe('parseMemory', () => {
   it.each([
