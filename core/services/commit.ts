@@ -24,7 +24,7 @@ export async function commitTransition(
     const transition = compute(run);
     if (!transition) return undefined;
     // Index pauses first: an entry whose pause never got committed is stale and ignored, a missing one would strand the run.
-    await Promise.all(transition.effects.addPauses.map((pause) => deps.state.addPause(pause)));
+    if (transition.effects.addPauses.length > 0) await Promise.all(transition.effects.addPauses.map((pause) => deps.state.addPause(pause)));
     if (await deps.state.commitRun(transition.doc, transition.outputs, options.release)) {
       await applyEffects(deps, transition);
       return transition;
@@ -36,6 +36,7 @@ export async function commitTransition(
 
 export async function applyEffects(deps: EngineDeps, transition: Transition): Promise<void> {
   await enqueueWork(deps, transition.effects.enqueue);
+  if (transition.effects.removePauses.length === 0) return;
   await Promise.all(transition.effects.removePauses.map((pause) => deps.state.removePause(pause.event, pause.id)));
 }
 

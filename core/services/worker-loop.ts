@@ -41,21 +41,32 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
   let state: WorkerState = 'RUNNING';
   let slotFreed: (() => void) | undefined;
 
-  const handleOne = async (message: QueueMessage<T>): Promise<void> => {
-    const heartbeat = setInterval(() => {
+  // Messages in hand, by when they were last made invisible: one timer extends the long-running ones
+  // (a timer per message would cost more than most messages take).
+  const inHand = new Map<QueueMessage<T>, number>();
+  const heartbeat = setInterval(() => {
+    const due = Date.now() - visibilityMs / 3;
+    for (const [message, extendedAt] of inHand) {
+      if (extendedAt > due) continue;
+      inHand.set(message, Date.now());
       options.queue.setVisibility(message, visibilityMs).catch(() => undefined);
-    }, visibilityMs / 3);
+    }
+  }, Math.max(10, visibilityMs / 6));
+  heartbeat.unref();
+
+  const handleOne = async (message: QueueMessage<T>): Promise<void> => {
+    inHand.set(message, Date.now());
     try {
       const disposition = await options.handle(message, working.signal);
+      inHand.delete(message);
       if (disposition.kind === 'ack') await options.queue.ack(message);
       else await options.queue.setVisibility(message, disposition.afterMs);
     } catch (error) {
+      inHand.delete(message);
       options.logger.error(`${options.name}: message failed, left for retry`, { receiveCount: message.receiveCount, error: errorMessage(error) });
       // Retry sooner than the visibility timeout, backing off with each delivery.
       const backoffMs = Math.min(visibilityMs, 250 * 2 ** Math.min(message.receiveCount, 8));
       await options.queue.setVisibility(message, working.signal.aborted ? 0 : backoffMs).catch(() => undefined);
-    } finally {
-      clearInterval(heartbeat);
     }
   };
 
@@ -102,6 +113,7 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
       await Promise.race([Promise.all(inFlight), deadline]);
       working.abort();
       await Promise.all(inFlight);
+      clearInterval(heartbeat);
       state = 'STOPPED';
     },
   };
