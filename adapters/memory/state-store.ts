@@ -2,7 +2,7 @@ import { PlatformError } from '../../core/errors';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import type { LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
+import type { CommitLease, LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
 import type { RunDoc } from '../../core/run/run';
 import { ExpiringMap } from './state-expiring-map';
 
@@ -94,7 +94,7 @@ class MemoryStateStore implements StateStore {
     if (run?.leases.get(stepId)?.owner === owner) run.leases.delete(stepId);
   }
 
-  async commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }): Promise<boolean> {
+  async commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }, lease?: CommitLease): Promise<boolean> {
     const now = this.open();
     const run = this.runs.get(next.id, now);
     if (!run || run.version !== next.version - 1) return false;
@@ -102,6 +102,7 @@ class MemoryStateStore implements StateStore {
     run.version = next.version;
     for (const [stepId, output] of Object.entries(outputs)) run.outputs.set(stepId, encode(output));
     if (release && run.leases.get(release.stepId)?.owner === release.owner) run.leases.delete(release.stepId);
+    if (lease) run.leases.set(lease.stepId, { owner: lease.owner, until: lease.until });
     this.runs.touch(next.id, now + this.retentionMs, now);
     return true;
   }

@@ -63,7 +63,8 @@ return 0`,
   },
   /**
    * KEYS doc, version, outputs, definition, leases. ARGV doc JSON, expected version, next version,
-   * retention ms, step id to release ('' for none), its owner, then step id and output JSON pairs.
+   * retention ms, step id to release ('' for none), its owner, step id to lease ('' for none), its
+   * lease value (owner|until), then step id and output JSON pairs.
    */
   commitRun: {
     keys: 5,
@@ -71,11 +72,12 @@ return 0`,
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
+for i = 9, #ARGV, 2 do redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1]) end
 if ARGV[5] ~= '' then
   local held = redis.call('HGET', KEYS[5], ARGV[5])
   if held and string.match(held, '^(.*)|%d+$') == ARGV[6] then redis.call('HDEL', KEYS[5], ARGV[5]) end
 end
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[5], ARGV[7], ARGV[8]) end
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
 redis.call('PEXPIRE', KEYS[5], ARGV[4])

@@ -2,7 +2,7 @@ import { PlatformError, errorMessage } from '../../core/errors';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import type { LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
+import type { CommitLease, LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
 import type { RunDoc } from '../../core/run/run';
 import { DEFAULT_MAX_WAIT_MS, type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
 import { type Keys, keysFor } from './keys';
@@ -122,13 +122,13 @@ class RedisStateStore implements StateStore {
     });
   }
 
-  commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }): Promise<boolean> {
+  commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }, lease?: CommitLease): Promise<boolean> {
     const run = this.keys.run(next.id);
     const pairs = Object.entries(outputs).flatMap(([stepId, output]) => [stepId, encode(output)]);
     return this.call('commitRun', async () => {
       const committed = await this.script('commitRun', [run.doc, run.version, run.outputs, run.definition, run.leases], [
         encode(next), String(next.version - 1), String(next.version), ms(this.retentionMs),
-        release?.stepId ?? '', release?.owner ?? '', ...pairs,
+        release?.stepId ?? '', release?.owner ?? '', lease?.stepId ?? '', lease ? `${lease.owner}|${ms(lease.until)}` : '', ...pairs,
       ]);
       return committed === 1;
     });

@@ -28,10 +28,19 @@ export interface RunStore {
   releaseLease(runId: string, stepId: string, owner: string): Promise<void>;
   /**
    * Atomically replace the run with `next` when the stored version is `next.version - 1`: saves
-   * `outputs` (by step id), releases `release` if `release.owner` holds it, and refreshes retention.
-   * false, changing nothing, when another commit came first.
+   * `outputs` (by step id), releases `release` if `release.owner` holds it, leases `lease.stepId` to
+   * `lease.owner` until `lease.until` (the committing executor runs that step next), and refreshes
+   * retention. false, changing nothing, when another commit came first.
    */
-  commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }): Promise<boolean>;
+  commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }, lease?: CommitLease): Promise<boolean>;
+}
+
+/** A lease taken by a commit on a step it schedules. */
+export interface CommitLease {
+  stepId: string;
+  owner: string;
+  /** When the lease ends (ms). */
+  until: number;
 }
 
 export interface LeaseRequest {

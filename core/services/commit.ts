@@ -1,7 +1,7 @@
 import { PlatformError } from '../errors';
-import type { LoadedRun } from '../ports/state';
+import type { CommitLease, LoadedRun } from '../ports/state';
 import type { Transition } from '../run/transitions';
-import type { WorkItem } from '../run/work-item';
+import type { StepWorkItem, WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
 
 const MAX_CONFLICTS = 25;
@@ -15,8 +15,13 @@ export async function commitTransition(
   deps: EngineDeps,
   runId: string,
   compute: (run: LoadedRun) => Transition | undefined,
-  options: { loaded?: LoadedRun; release?: { stepId: string; owner: string } } = {},
-): Promise<Transition | undefined> {
+  options: {
+    loaded?: LoadedRun;
+    release?: { stepId: string; owner: string };
+    /** Take one step the transition schedules (leased to `owner` by the commit itself) instead of enqueueing it. */
+    continueWith?: { pick(items: WorkItem[]): StepWorkItem | undefined; owner: string; leaseMs: number };
+  } = {},
+): Promise<(Transition & { continued?: StepWorkItem }) | undefined> {
   let run = options.loaded;
   for (let conflicts = 0; conflicts < MAX_CONFLICTS; conflicts += 1) {
     run ??= await deps.state.loadRun(runId);
@@ -25,9 +30,17 @@ export async function commitTransition(
     if (!transition) return undefined;
     // Index pauses first: an entry whose pause never got committed is stale and ignored, a missing one would strand the run.
     if (transition.effects.addPauses.length > 0) await Promise.all(transition.effects.addPauses.map((pause) => deps.state.addPause(pause)));
-    if (await deps.state.commitRun(transition.doc, transition.outputs, options.release)) {
-      await applyEffects(deps, transition);
-      return transition;
+    const continued = options.continueWith?.pick(transition.effects.enqueue);
+    const lease: CommitLease | undefined = continued && options.continueWith
+      ? { stepId: continued.stepId, owner: options.continueWith.owner, until: deps.clock.now() + options.continueWith.leaseMs }
+      : undefined;
+    if (await deps.state.commitRun(transition.doc, transition.outputs, options.release, lease)) {
+      if (!continued) {
+        await applyEffects(deps, transition);
+        return transition;
+      }
+      await applyEffects(deps, { ...transition, effects: { ...transition.effects, enqueue: transition.effects.enqueue.filter((item) => item !== continued) } });
+      return { ...transition, continued };
     }
     run = undefined;
   }

@@ -366,6 +366,39 @@ export function describeStateStoreConformance(name: string, makeStore: MakeState
         expect(other).toEqual({ status: 'busy', until: at + LEASE_MS });
       });
 
+      it('leases the step it schedules to the committing owner, in the same commit', async () => {
+        // Prepare
+        const store = await make();
+        const doc = newRun(now());
+        await store.createRun(doc, definition);
+        const at = now();
+        await store.leaseStep({ runId: doc.id, stepId: 'a', owner: 'worker-1', leaseMs: LEASE_MS, now: at });
+        // Act
+        const committed = await store.commitRun(nextOf(doc), {}, { stepId: 'a', owner: 'worker-1' }, { stepId: 'b', owner: 'worker-1b', until: at + LEASE_MS });
+        const other = await store.leaseStep({ runId: doc.id, stepId: 'b', owner: 'worker-2', leaseMs: LEASE_MS, now: at });
+        const released = await store.leaseStep({ runId: doc.id, stepId: 'a', owner: 'worker-2', leaseMs: LEASE_MS, now: at });
+        const holder = await store.renewLease({ runId: doc.id, stepId: 'b', owner: 'worker-1b', leaseMs: LEASE_MS, now: at });
+        // Assess
+        expect(committed).toBe(true);
+        expect(other).toEqual({ status: 'busy', until: at + LEASE_MS });
+        expect(released.status).toBe('leased');
+        expect(holder).toBe(true);
+      });
+
+      it('takes no lease when its commit loses the race', async () => {
+        // Prepare
+        const store = await make();
+        const doc = newRun(now());
+        await store.createRun(doc, definition);
+        const at = now();
+        // Act
+        const stale = await store.commitRun({ ...nextOf(doc), version: doc.version + 5 }, {}, undefined, { stepId: 'b', owner: 'worker-1', until: at + LEASE_MS });
+        const other = await store.leaseStep({ runId: doc.id, stepId: 'b', owner: 'worker-2', leaseMs: LEASE_MS, now: at });
+        // Assess
+        expect(stale).toBe(false);
+        expect(other.status).toBe('leased');
+      });
+
       it('lets exactly one of ten concurrent commits from the same version win', async () => {
         // Prepare
         const store = await make();
