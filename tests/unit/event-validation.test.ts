@@ -1,20 +1,11 @@
-import { PayloadTooLargeError, ValidationError } from '../../core/errors';
+import { PayloadTooLargeError } from '../../core/errors';
 import { acceptEvents } from '../../core/events/validate';
+import { problemsOf } from '../support/problems';
 
 const options = () => {
   let counter = 0;
   return { now: 1_700_000_000_000, newId: () => `generated-${++counter}` };
 };
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('acceptEvents', () => {
   it('accepts one event object and fills id, ts and data', () => {

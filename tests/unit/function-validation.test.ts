@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValidationError } from '../../core/errors';
 import { parseFunctionFile } from '../../core/functions/parse-file';
 import { validateFunction } from '../../core/functions/validate';
+import { problemsOf } from '../support/problems';
 
 const SOURCE = 'functions/welcome.yaml';
 
@@ -20,16 +20,6 @@ function fn(patch: Record<string, unknown> = {}): Record<string, unknown> {
 function withStep(step: Record<string, unknown>): Record<string, unknown> {
   const base = fn().steps as Record<string, unknown>;
   return fn({ steps: { ...base, b: { runtime: { type: 'http', url: 'https://example.com/b' }, after: [{ step: 'a' }], ...step } } });
-}
-
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
 }
 
 const validating = (raw: unknown) => problemsOf(() => validateFunction(raw, SOURCE));
