@@ -1,10 +1,10 @@
-import { compileForRun } from './compile-run';
 import type { Runtime } from '../functions/definition';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { LoadedRun } from '../ports/state';
 import { applyStepOutcome, applyTimer, isAttemptOpen, pendingWork } from '../run/transitions';
 import type { StepWorkItem, TimerWorkItem, WorkItem } from '../run/work-item';
 import { commitTransition, enqueueWork } from './commit';
+import { compileForRun } from './compile-run';
 import type { EngineDeps } from './deps';
 
 export interface ExecutorDeps extends EngineDeps {
