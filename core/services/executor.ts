@@ -105,7 +105,6 @@ async function runLeasedStep(executor: ExecutorDeps, leased: LeasedStep, signal:
     }),
   );
   const successor = nextOwner(executor);
-  const dueNow = deps.clock.now();
   let committedFrom = run;
   const committed = await commitTransition(
     deps, runId,
@@ -119,7 +118,11 @@ async function runLeasedStep(executor: ExecutorDeps, leased: LeasedStep, signal:
       continueWith: {
         owner: successor,
         leaseMs: deps.leaseMs,
-        pick: (items) => items.find((candidate): candidate is StepWorkItem => candidate.kind === 'step' && candidate.dueAt <= dueNow),
+        // Asked after the transition was computed, so a step it scheduled "now" counts as due.
+        pick: (items) => {
+          const now = deps.clock.now();
+          return items.find((candidate): candidate is StepWorkItem => candidate.kind === 'step' && candidate.dueAt <= now);
+        },
       },
     },
   );
