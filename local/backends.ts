@@ -10,7 +10,7 @@ import type { Runtime } from '../core/functions/definition';
 import type { Clock } from '../core/ports/clock';
 import type { Driver } from '../core/ports/driver';
 import type { Logger } from '../core/ports/logger';
-import type { Queue } from '../core/ports/queue';
+import { isPingable, type Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import type { WorkItem } from '../core/run/work-item';
 import type { StackConfig } from './config';
@@ -68,7 +68,12 @@ export async function createBackends(config: StackConfig, context: BackendContex
     stepDeadLetters: queues.stepDeadLetters,
     drivers,
     docker: drivers.docker ? true : probe.available ? 'disabled' : probe.reason,
-    health: () => state.ping(),
+    // The stack answers healthy only when it can reach its state and its queues.
+    health: async () => {
+      await state.ping();
+      const reachable: unknown[] = [queues.eventStream, queues.stepQueue];
+      await Promise.all(reachable.filter(isPingable).map((queue) => queue.ping()));
+    },
     async close() {
       await Promise.all(queues.all.map((queue) => queue.close()));
       queues.client?.destroy();

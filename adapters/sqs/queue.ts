@@ -1,10 +1,10 @@
 import {
-  ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, DeleteMessageCommand, ReceiveMessageCommand,
+  ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand,
   type Message, type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PlatformError, ValidationError } from '../../core/errors';
 import { systemClock, type Clock } from '../../core/ports/clock';
-import type { Queue, QueueMessage, ReceiveOptions, SendEntry } from '../../core/ports/queue';
+import type { Pingable, Queue, QueueMessage, ReceiveOptions, SendEntry } from '../../core/ports/queue';
 import { encodeBody } from './body';
 import { DUE_AT_ATTRIBUTE, planDelay, readDueAt, SQS_MAX_DELAY_MS } from './delay';
 import { sendInBatches, SQS_MAX_MESSAGE_BYTES, type OutgoingMessage } from './send-batches';
@@ -37,7 +37,7 @@ const visibilitySeconds = (ms: number): number => clamp(Math.ceil(ms / 1000), 0,
  * attribute; a receive that meets such a message before it is due sends it again and deletes it, so any
  * delay works. The client belongs to the caller: close() only ends pending receives.
  */
-export function createSqsQueue<T>(options: SqsQueueOptions): Queue<T> {
+export function createSqsQueue<T>(options: SqsQueueOptions): Queue<T> & Pingable {
   const { client, queueUrl } = options;
   const queueName = queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
   const maxDelayMs = options.maxDelayMs ?? SQS_MAX_DELAY_MS;
@@ -158,6 +158,11 @@ export function createSqsQueue<T>(options: SqsQueueOptions): Queue<T> {
     async setVisibility(message, ms) {
       await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.receipt, VisibilityTimeout: visibilitySeconds(ms) }))
         .catch((error: unknown) => fail('ChangeMessageVisibility', error));
+    },
+
+    async ping() {
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+        .catch((error: unknown) => fail('GetQueueAttributes', error));
     },
 
     async close() {

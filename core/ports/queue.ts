@@ -17,6 +17,16 @@ export interface Queue<T> {
   close(): Promise<void>;
 }
 
+/** An optional capability: a queue that can tell whether it is reachable (detected at run time). */
+export interface Pingable {
+  /** Throws when the queue cannot be reached. */
+  ping(): Promise<void>;
+}
+
+export function isPingable(value: unknown): value is Pingable {
+  return typeof (value as Partial<Pingable>)?.ping === 'function';
+}
+
 export interface SendEntry<T> {
   body: T;
   /** Not delivered before this many ms from now. @default 0 */

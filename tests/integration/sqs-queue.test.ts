@@ -1,5 +1,6 @@
 import { DeleteQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient, createSqsQueue, ensureQueue, QueueSendError } from '../../adapters/sqs';
+import { PlatformError } from '../../core/errors';
 import { describeQueueConformance } from '../conformance/queue.suite';
 import { spawnSqsServer } from '../harness/sqs';
 
@@ -178,6 +179,21 @@ describe('sqs queue', () => {
     await expect(sending).rejects.toThrow("entries[1]: 307202 bytes is over SQS's message size limit of 262144 bytes");
     expect(batchCalls).toBe(0);
     await queue.close();
+  });
+
+  it('answers a ping while the queue exists, and fails naming it once it is gone', async () => {
+    // Prepare
+    const name = uniqueName('ping');
+    const url = await ensureQueue(client, name);
+    const queue = createSqsQueue<unknown>({ client, queueUrl: url });
+    // Act
+    const alive = await queue.ping().then(() => 'ok');
+    await deleteQueues(client, [url]);
+    const gone = await queue.ping().then(() => 'ok', (error: Error) => error);
+    // Assess
+    expect(alive).toBe('ok');
+    expect(gone).toBeInstanceOf(PlatformError);
+    expect((gone as Error).message).toContain(name);
   });
 
   it('spawnSqsServer runs a separate fauxqs in a child process', async () => {
