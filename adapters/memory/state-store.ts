@@ -3,7 +3,7 @@ import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
 import type { CommitLease, LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
-import type { RunDoc } from '../../core/run/run';
+import { type RunDoc, withoutEvent } from '../../core/run/run';
 import { ExpiringMap } from './state-expiring-map';
 
 export interface MemoryStateStoreOptions {
@@ -22,7 +22,9 @@ const encode = (value: unknown): string => JSON.stringify(value) ?? 'null';
 const decode = <T>(json: string): T => JSON.parse(json) as T;
 
 interface StoredRun {
+  /** The document without its trigger event, which is kept once in `event`: commits rewrite only this. */
   doc: string;
+  event: string;
   version: number;
   outputs: Map<string, string>;
   definition: string;
@@ -62,7 +64,9 @@ class MemoryStateStore implements StateStore {
   async createRun(doc: RunDoc, definition: FunctionDefinition): Promise<boolean> {
     const now = this.open();
     if (this.runs.get(doc.id, now)) return false;
-    const run: StoredRun = { doc: encode(doc), version: doc.version, outputs: new Map(), definition: encode(definition), leases: new Map() };
+    const run: StoredRun = {
+      doc: encode(withoutEvent(doc)), event: encode(doc.event), version: doc.version, outputs: new Map(), definition: encode(definition), leases: new Map(),
+    };
     this.runs.set(doc.id, run, now + this.retentionMs);
     return true;
   }
@@ -98,7 +102,7 @@ class MemoryStateStore implements StateStore {
     const now = this.open();
     const run = this.runs.get(next.id, now);
     if (!run || run.version !== next.version - 1) return false;
-    run.doc = encode(next);
+    run.doc = encode(withoutEvent(next));
     run.version = next.version;
     for (const [stepId, output] of Object.entries(outputs)) run.outputs.set(stepId, encode(output));
     if (release && run.leases.get(release.stepId)?.owner === release.owner) run.leases.delete(release.stepId);
@@ -217,5 +221,8 @@ function snapshot(run: StoredRun, now: number): LoadedRun {
   for (const [stepId, json] of run.outputs) outputs[stepId] = decode(json);
   const leases: Record<string, number> = {};
   for (const [stepId, held] of run.leases) if (held.until > now) leases[stepId] = held.until;
-  return { doc: decode<RunDoc>(run.doc), outputs, definition: decode<FunctionDefinition>(run.definition), leases };
+  const doc = decode<RunDoc>(run.doc);
+  doc.event = decode<RunDoc['event']>(run.event);
+  return { doc, outputs, definition: decode<FunctionDefinition>(run.definition), leases };
 }
+

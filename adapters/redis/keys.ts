@@ -23,6 +23,8 @@ export interface RunKeys {
   definition: string;
   /** Hash: step id to `owner|untilMs`. */
   leases: string;
+  /** The event that started the run (JSON), written once: commits rewrite the doc, not the event. */
+  trigger: string;
 }
 
 export interface EventKeys {
@@ -45,7 +47,7 @@ export function keysFor(prefix: string): Keys {
   return {
     run(runId) {
       const tag = `${prefix}:{r:${runId}}`;
-      return { doc: `${tag}:doc`, version: `${tag}:ver`, outputs: `${tag}:out`, definition: `${tag}:fn`, leases: `${tag}:lease` };
+      return { doc: `${tag}:doc`, version: `${tag}:ver`, outputs: `${tag}:out`, definition: `${tag}:fn`, leases: `${tag}:lease`, trigger: `${tag}:evt` };
     },
     pauses: (eventName) => `${prefix}:{p:${eventName}}`,
     event(eventId) {

@@ -6,29 +6,30 @@ import type { Cluster, Redis } from 'ioredis';
  * hash fields `owner|untilMs`; times come from the caller (the engine's clock), not from Redis.
  */
 const LUA = {
-  /** KEYS doc, version, outputs, definition, leases. ARGV doc JSON, version, definition JSON, retention ms. */
+  /** KEYS doc, version, outputs, definition, leases, trigger. ARGV doc JSON, version, definition JSON, retention ms, trigger JSON. */
   createRun: {
-    keys: 5,
+    keys: 6,
     lua: `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[3], KEYS[5])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])
 redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[4])
+redis.call('SET', KEYS[6], ARGV[5], 'PX', ARGV[4])
 return 1`,
   },
-  /** KEYS doc, outputs, definition, leases. */
+  /** KEYS doc, outputs, definition, leases, trigger. */
   loadRun: {
-    keys: 4,
+    keys: 5,
     readOnly: true,
     lua: `
 local doc = redis.call('GET', KEYS[1])
 if not doc then return false end
-return {doc, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[4])}`,
+return {doc, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[4]), redis.call('GET', KEYS[5])}`,
   },
-  /** KEYS doc, outputs, definition, leases. ARGV step id, owner, now, until. */
+  /** KEYS doc, outputs, definition, leases, trigger. ARGV step id, owner, now, until. */
   leaseStep: {
-    keys: 4,
+    keys: 5,
     lua: `
 local doc = redis.call('GET', KEYS[1])
 if not doc then return {'missing'} end
@@ -40,7 +41,7 @@ end
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[2] .. '|' .. ARGV[4])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
-return {'leased', doc, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[4])}`,
+return {'leased', doc, redis.call('HGETALL', KEYS[2]), redis.call('GET', KEYS[3]), redis.call('HGETALL', KEYS[4]), redis.call('GET', KEYS[5])}`,
   },
   /** KEYS leases. ARGV step id, owner, now, until. */
   renewLease: {
@@ -62,12 +63,12 @@ if held and string.match(held, '^(.*)|%d+$') == ARGV[2] then redis.call('HDEL', 
 return 0`,
   },
   /**
-   * KEYS doc, version, outputs, definition, leases. ARGV doc JSON, expected version, next version,
+   * KEYS doc, version, outputs, definition, leases, trigger. ARGV doc JSON (without its event), expected version, next version,
    * retention ms, step id to release ('' for none), its owner, step id to lease ('' for none), its
    * lease value (owner|until), then step id and output JSON pairs.
    */
   commitRun: {
-    keys: 5,
+    keys: 6,
     lua: `
 if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
@@ -81,6 +82,7 @@ if ARGV[7] ~= '' then redis.call('HSET', KEYS[5], ARGV[7], ARGV[8]) end
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[4], ARGV[4])
 redis.call('PEXPIRE', KEYS[5], ARGV[4])
+redis.call('PEXPIRE', KEYS[6], ARGV[4])
 return 1`,
   },
   /** KEYS pauses of an event name. ARGV now. Drops the expired records it meets. */

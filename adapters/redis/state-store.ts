@@ -3,7 +3,7 @@ import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
 import type { CommitLease, LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
-import type { RunDoc } from '../../core/run/run';
+import { type RunDoc, withoutEvent } from '../../core/run/run';
 import { DEFAULT_MAX_WAIT_MS, type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
 import { type Keys, keysFor } from './keys';
 import { type RunScript, defineScripts } from './scripts';
@@ -80,8 +80,8 @@ class RedisStateStore implements StateStore {
   createRun(doc: RunDoc, definition: FunctionDefinition): Promise<boolean> {
     const run = this.keys.run(doc.id);
     return this.call('createRun', async () => {
-      const created = await this.script('createRun', [run.doc, run.version, run.outputs, run.definition, run.leases], [
-        encode(doc), String(doc.version), encode(definition), ms(this.retentionMs),
+      const created = await this.script('createRun', [run.doc, run.version, run.outputs, run.definition, run.leases, run.trigger], [
+        encode(withoutEvent(doc)), String(doc.version), encode(definition), ms(this.retentionMs), encode(doc.event),
       ]);
       return created === 1;
     });
@@ -90,7 +90,7 @@ class RedisStateStore implements StateStore {
   loadRun(runId: string): Promise<LoadedRun | undefined> {
     const run = this.keys.run(runId);
     return this.call('loadRun', async () => {
-      const reply = await this.script('loadRun', [run.doc, run.outputs, run.definition, run.leases], []);
+      const reply = await this.script('loadRun', [run.doc, run.outputs, run.definition, run.leases, run.trigger], []);
       return reply === null ? undefined : decodeRun(reply as unknown[], this.clock.now());
     });
   }
@@ -98,7 +98,7 @@ class RedisStateStore implements StateStore {
   leaseStep(lease: LeaseRequest): Promise<LeaseResult> {
     const run = this.keys.run(lease.runId);
     return this.call('leaseStep', async () => {
-      const [status, ...rest] = (await this.script('leaseStep', [run.doc, run.outputs, run.definition, run.leases], [
+      const [status, ...rest] = (await this.script('leaseStep', [run.doc, run.outputs, run.definition, run.leases, run.trigger], [
         lease.stepId, lease.owner, Math.floor(lease.now), ms(lease.now + lease.leaseMs),
       ])) as unknown[];
       if (status === 'missing') return { status };
@@ -126,8 +126,8 @@ class RedisStateStore implements StateStore {
     const run = this.keys.run(next.id);
     const pairs = Object.entries(outputs).flatMap(([stepId, output]) => [stepId, encode(output)]);
     return this.call('commitRun', async () => {
-      const committed = await this.script('commitRun', [run.doc, run.version, run.outputs, run.definition, run.leases], [
-        encode(next), String(next.version - 1), String(next.version), ms(this.retentionMs),
+      const committed = await this.script('commitRun', [run.doc, run.version, run.outputs, run.definition, run.leases, run.trigger], [
+        encode(withoutEvent(next)), String(next.version - 1), String(next.version), ms(this.retentionMs),
         release?.stepId ?? '', release?.owner ?? '', lease?.stepId ?? '', lease ? `${lease.owner}|${ms(lease.until)}` : '', ...pairs,
       ]);
       return committed === 1;
@@ -234,8 +234,9 @@ class RedisStateStore implements StateStore {
 }
 
 /** A run as the loadRun and leaseStep scripts return it: doc, outputs pairs, definition, leases pairs. */
+
 function decodeRun(reply: unknown[], now: number): LoadedRun {
-  const [doc, outputPairs, definition, leasePairs] = reply as [string, string[], string | null, string[]];
+  const [doc, outputPairs, definition, leasePairs, trigger] = reply as [string, string[], string | null, string[], string | null];
   const outputs: Record<string, unknown> = {};
   for (let i = 0; i + 1 < outputPairs.length; i += 2) outputs[outputPairs[i]!] = decode(outputPairs[i + 1]!);
   const leases: Record<string, number> = {};
@@ -245,6 +246,8 @@ function decodeRun(reply: unknown[], now: number): LoadedRun {
   }
   const run = decode<RunDoc>(doc);
   if (definition === null) throw new Error(`run ${run.id} has no function definition`);
+  if (trigger === null) throw new Error(`run ${run.id} has no trigger event`);
+  run.event = decode<RunDoc['event']>(trigger);
   // Parsed on first read only: the engine compiles a definition once per hash and rarely reads it again.
   let parsed: FunctionDefinition | undefined;
   return {

@@ -80,3 +80,9 @@ export interface RunSnapshot {
 export function isTerminal(status: RunStatus): boolean {
   return status !== 'Running';
 }
+
+/** The document without its trigger event: stores keep the event once, apart from what commits rewrite. */
+export function withoutEvent(doc: RunDoc): Omit<RunDoc, 'event'> {
+  const { event: _event, ...rest } = doc;
+  return rest;
+}

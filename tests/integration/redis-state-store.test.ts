@@ -188,11 +188,31 @@ describe('redis state store', () => {
     const run = keys.run('01J');
     const event = keys.event('e1');
     // Assess
-    expect(run).toEqual({ doc: 'ss:{r:01J}:doc', version: 'ss:{r:01J}:ver', outputs: 'ss:{r:01J}:out', definition: 'ss:{r:01J}:fn', leases: 'ss:{r:01J}:lease' });
+    expect(run).toEqual({
+      doc: 'ss:{r:01J}:doc', version: 'ss:{r:01J}:ver', outputs: 'ss:{r:01J}:out', definition: 'ss:{r:01J}:fn', leases: 'ss:{r:01J}:lease', trigger: 'ss:{r:01J}:evt',
+    });
     expect(event).toEqual({ event: 'ss:{e:e1}', runs: 'ss:{e:e1}:runs' });
     expect([keys.pauses('email/opened'), keys.claim('run:f:e1')]).toEqual(['ss:{p:email/opened}', 'ss:{k:run:f:e1}']);
     expect(keys.functions).toEqual({ registry: 'ss:{fns}', version: 'ss:{fns}:ver' });
     expect(() => keysFor('a{b}')).toThrow(/without braces/);
+  });
+
+  it('keeps the trigger event out of the document that every commit rewrites', async () => {
+    // Prepare
+    const keyPrefix = uniquePrefix('trigger');
+    const store = createRedisStateStore({ url: sharedUrl(), keyPrefix });
+    const raw = new Redis(sharedUrl());
+    const doc = { ...newRun('big-event'), event: { name: 'test/go', data: { blob: 'x'.repeat(100_000) }, id: 'e-big', ts: 1 } };
+    await store.createRun(doc, definition);
+    // Act
+    await store.commitRun({ ...doc, version: 2 }, {});
+    const stored = await raw.get(keysFor(keyPrefix).run('big-event').doc);
+    const loaded = await store.loadRun('big-event');
+    // Assess
+    expect(stored!.length).toBeLessThan(2_000);
+    expect(loaded?.doc).toEqual({ ...doc, version: 2 });
+    await raw.quit();
+    await store.close();
   });
 
   describe('on a server of its own', () => {
