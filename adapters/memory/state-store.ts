@@ -2,7 +2,7 @@ import { PlatformError } from '../../core/errors';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import type { CommitLease, LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
+import { type CommitLease, DEFAULT_RETENTION_MS, type LeaseRequest, type LeaseResult, type LoadedRun, type PauseRecord, type StateStore } from '../../core/ports/state';
 import { type RunDoc, withoutEvent } from '../../core/run/run';
 import { ExpiringMap } from './state-expiring-map';
 
@@ -13,7 +13,6 @@ export interface MemoryStateStoreOptions {
   retentionMs?: number;
 }
 
-const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** How often (in clock time) entries that nobody reads again are swept away. */
 const SWEEP_EVERY_MS = 60_000;
 

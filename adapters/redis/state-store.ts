@@ -2,7 +2,7 @@ import { PlatformError, errorMessage } from '../../core/errors';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import type { CommitLease, LeaseRequest, LeaseResult, LoadedRun, PauseRecord, StateStore } from '../../core/ports/state';
+import { type CommitLease, DEFAULT_RETENTION_MS, type LeaseRequest, type LeaseResult, type LoadedRun, type PauseRecord, type StateStore } from '../../core/ports/state';
 import { type RunDoc, withoutEvent } from '../../core/run/run';
 import { DEFAULT_MAX_WAIT_MS, type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
 import { type Keys, keysFor } from './keys';
@@ -17,7 +17,6 @@ export interface RedisStateStoreOptions extends RedisConnectionOptions {
   clock?: Clock;
 }
 
-const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 const DEADLINE_MARGIN_MS = 250;
 
 const encode = (value: unknown): string => JSON.stringify(value) ?? 'null';

@@ -12,6 +12,9 @@ export interface StateStore extends RunStore, PauseIndex, EventLog, IdempotencyS
   close(): Promise<void>;
 }
 
+/** How long runs, outputs and events are kept when a stage sets nothing (SPEC: 7 days). */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
 export interface RunStore {
   /** Create the run (at version 1) unless its id exists; true when this call created it. */
   createRun(doc: RunDoc, definition: FunctionDefinition): Promise<boolean>;

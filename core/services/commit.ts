@@ -1,5 +1,6 @@
 import { PlatformError } from '../errors';
 import type { CommitLease, LoadedRun } from '../ports/state';
+import type { Effects } from '../run/effects';
 import type { Transition } from '../run/transitions';
 import type { StepWorkItem, WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
@@ -30,27 +31,26 @@ export async function commitTransition(
     if (!transition) return undefined;
     // Index pauses first: an entry whose pause never got committed is stale and ignored, a missing one would strand the run.
     if (transition.effects.addPauses.length > 0) await Promise.all(transition.effects.addPauses.map((pause) => deps.state.addPause(pause)));
-    const continued = options.continueWith?.pick(transition.effects.enqueue);
-    const lease: CommitLease | undefined = continued && options.continueWith
-      ? { stepId: continued.stepId, owner: options.continueWith.owner, until: deps.clock.now() + options.continueWith.leaseMs }
+    const { continueWith } = options;
+    const continued = continueWith?.pick(transition.effects.enqueue);
+    const lease: CommitLease | undefined = continueWith && continued
+      ? { stepId: continued.stepId, owner: continueWith.owner, until: deps.clock.now() + continueWith.leaseMs }
       : undefined;
     if (await deps.state.commitRun(transition.doc, transition.outputs, options.release, lease)) {
-      if (!continued) {
-        await applyEffects(deps, transition);
-        return transition;
-      }
-      await applyEffects(deps, { ...transition, effects: { ...transition.effects, enqueue: transition.effects.enqueue.filter((item) => item !== continued) } });
-      return { ...transition, continued };
+      const { effects } = transition;
+      await applyEffects(deps, continued ? { ...effects, enqueue: effects.enqueue.filter((item) => item !== continued) } : effects);
+      return continued ? { ...transition, continued } : transition;
     }
     run = undefined;
   }
   throw new PlatformError(`run ${runId}: gave up after ${MAX_CONFLICTS} concurrent changes`);
 }
 
-export async function applyEffects(deps: EngineDeps, transition: Transition): Promise<void> {
-  await enqueueWork(deps, transition.effects.enqueue);
-  if (transition.effects.removePauses.length === 0) return;
-  await Promise.all(transition.effects.removePauses.map((pause) => deps.state.removePause(pause.event, pause.id)));
+/** Enqueue the work and drop the pauses a committed transition produced. */
+async function applyEffects(deps: EngineDeps, effects: Effects): Promise<void> {
+  await enqueueWork(deps, effects.enqueue);
+  if (effects.removePauses.length === 0) return;
+  await Promise.all(effects.removePauses.map((pause) => deps.state.removePause(pause.event, pause.id)));
 }
 
 export async function enqueueWork(deps: EngineDeps, items: WorkItem[]): Promise<void> {
