@@ -17,23 +17,8 @@ export class ValidationError extends StepstackError {
 /** A failure that retrying cannot fix. */
 export class PermanentError extends StepstackError {}
 
-/** A failure worth retrying, not before `retryAt` (ms since epoch) when given. */
-export class RetryableError extends StepstackError {
-  constructor(message: string, readonly retryAt?: number, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
 /** A fault of the platform (a store, a queue, a daemon), not of the user's step. */
 export class PlatformError extends StepstackError {}
-
-/** Walks the `cause` chain: false as soon as any link is permanent or a validation error. */
-export function shouldRetry(error: unknown): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current instanceof PermanentError || current instanceof ValidationError) return false;
-  }
-  return true;
-}
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -77,10 +77,6 @@ export interface RunSnapshot {
   outputs: Record<string, unknown>;
 }
 
-export function isTerminal(status: RunStatus): boolean {
-  return status !== 'Running';
-}
-
 /** The document without its trigger event: stores keep the event once, apart from what commits rewrite. */
 export function withoutEvent(doc: RunDoc): Omit<RunDoc, 'event'> {
   const { event: _event, ...rest } = doc;

@@ -21,9 +21,3 @@ export interface TimerWorkItem {
   timer: string;
   dueAt: number;
 }
-
-export function workItemKey(item: WorkItem): string {
-  return item.kind === 'step'
-    ? `${item.runId}/step/${item.stepId}/${item.attempt}`
-    : `${item.runId}/timer/${item.timer}`;
-}
