@@ -9,12 +9,9 @@ import type { StateStore } from '../../core/ports/state';
 import type { RunDoc } from '../../core/run/run';
 import { describeStateStoreConformance } from '../conformance/state-store.suite';
 import { type SpawnedRedisServer, spawnRedisServer } from '../harness/redis-server';
+import { harnessEnv } from '../support/harness-env';
 
-const sharedUrl = (): string => {
-  const value = process.env.STEPSTACK_TEST_REDIS_URL;
-  if (!value) throw new Error('STEPSTACK_TEST_REDIS_URL is not set: run with --selectProjects integration');
-  return value;
-};
+const sharedUrl = (): string => harnessEnv('STEPSTACK_TEST_REDIS_URL');
 
 let prefixNumber = 0;
 /** A key prefix no other run or test uses. */

@@ -3,12 +3,9 @@ import { createSqsClient, createSqsQueue, ensureQueue, QueueSendError } from '..
 import { PlatformError } from '../../core/errors';
 import { describeQueueConformance } from '../conformance/queue.suite';
 import { spawnSqsServer } from '../harness/sqs';
+import { harnessEnv } from '../support/harness-env';
 
-const endpoint = (): string => {
-  const value = process.env.STEPSTACK_TEST_SQS_ENDPOINT;
-  if (!value) throw new Error('STEPSTACK_TEST_SQS_ENDPOINT is not set: run with --selectProjects integration');
-  return value;
-};
+const endpoint = (): string => harnessEnv('STEPSTACK_TEST_SQS_ENDPOINT');
 
 let queueNumber = 0;
 /** A queue name no other run or test uses. */
