@@ -1,0 +1,137 @@
+import diagnostics from 'node:diagnostics_channel';
+import { Redis } from 'ioredis';
+import { type RedisClient, connectRedis } from '../../adapters/redis/client';
+import { type RedisCallWrapper, RedisPauseIndex } from '../../adapters/redis/pause-index';
+import { bucketOfPlace, pauseKeysFor } from '../../adapters/redis/pause-keys';
+import { PlatformError, errorMessage } from '../../core/errors';
+import type { IndexedPause } from '../../core/ports/pause-index';
+import { type PauseIndexUnderTest, describePauseIndexConformance } from '../conformance/pause-index.suite';
+import { type SpawnedRedisServer, spawnRedisServer } from '../harness/redis-server';
+import { harnessEnv } from '../support/harness-env';
+
+const sharedUrl = (): string => harnessEnv('STEPSTACK_TEST_REDIS_URL');
+
+let prefixNumber = 0;
+const uniquePrefix = (label: string): string => `${label}-${process.pid}-${Date.now()}-${(prefixNumber += 1)}`;
+
+/** As the state store wraps its calls: every failure to reach Redis is a PlatformError. */
+const wrapAsStore: RedisCallWrapper = async (operation, work) => {
+  try {
+    return await work();
+  } catch (error) {
+    throw new PlatformError(`redis ${operation} failed: ${errorMessage(error)}`, { cause: error });
+  }
+};
+
+/** Redis's glob: escape what MATCH would read as a pattern. */
+const globEscaped = (text: string): string => text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
+
+async function scanKeys(admin: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
+/** An index on `url` under a prefix of its own; `admin` is a plain client to the same server (one node, also in cluster mode). */
+function underTest(url: string, cluster: boolean): PauseIndexUnderTest & { client: RedisClient } {
+  const prefix = uniquePrefix(cluster ? 'pauses-cluster' : 'pauses');
+  const client = connectRedis({ url, cluster });
+  const admin = new Redis(url);
+  const keysOf = pauseKeysFor(prefix);
+  return {
+    client,
+    index: new RedisPauseIndex(client, prefix, wrapAsStore),
+    async replaceRecord(eventName, pauseId, json) {
+      const keys = keysOf(eventName);
+      const place = await admin.hget(keys.where, pauseId);
+      if (place === null) throw new Error(`pause ${pauseId} is not indexed`);
+      await admin.hset(bucketOfPlace(keys, place).bucket, pauseId, json);
+    },
+    async footprint(eventName) {
+      const keys = keysOf(eventName);
+      const buckets = await scanKeys(admin, `${globEscaped(keys.unkeyed.slice(0, -':u'.length))}:[uk]*`);
+      return { pauses: await admin.hlen(keys.where), expiries: await admin.zcard(keys.expiries), buckets: buckets.length };
+    },
+    async cleanup() {
+      await Promise.all((await scanKeys(admin, `${prefix}:*`)).map((key) => admin.del(key)));
+      await admin.quit();
+      await client.quit();
+    },
+  };
+}
+
+const pause = (id: string, event: string, extra: Partial<IndexedPause> = {}): IndexedPause => ({
+  id, runId: `run-${id}`, functionId: 'fn', kind: 'cancel', event, expiresAt: Date.now() + 60_000, ...extra,
+});
+
+describePauseIndexConformance('redis', async () => underTest(sharedUrl(), false));
+
+describe('redis pause index', () => {
+  it('turns a failure to reach Redis into the store error, but refuses a record of another format as itself', async () => {
+    // Prepare
+    const made = underTest(sharedUrl(), false);
+    const event = { name: 'test/format', data: { id: 'a' }, id: 'e1', ts: 1 };
+    await made.index.indexPause(pause('p', event.name, { key: { path: ['data', 'id'], value: '"a"' } }));
+    await made.replaceRecord(event.name, 'p', JSON.stringify({ ...pause('p', event.name), format: 7 }));
+    // Act
+    const refused = await made.index.candidatesFor(event, Date.now()).catch((error: unknown) => error);
+    await made.cleanup();
+    const unreachable = await made.index.candidatesFor(event, Date.now()).catch((error: unknown) => error);
+    // Assess
+    expect(refused).not.toBeInstanceOf(PlatformError);
+    expect(String(refused)).toMatch(/format version 7/);
+    expect(unreachable).toBeInstanceOf(PlatformError);
+    expect(String(unreachable)).toMatch(/redis candidatesFor failed/);
+  });
+
+  describe('in cluster mode', () => {
+    let cluster: SpawnedRedisServer;
+
+    beforeAll(async () => {
+      cluster = await spawnRedisServer({ cluster: true });
+    });
+
+    afterAll(async () => {
+      await cluster?.stop();
+    });
+
+    describePauseIndexConformance('redis cluster mode', async () => underTest(cluster.url, true));
+
+    it('keeps the keys of every script call of one event name in one slot, for each of its scripts', async () => {
+      // Prepare
+      const made = underTest(cluster.url, true);
+      const admin = new Redis(cluster.url);
+      const name = 'test/slots-{x}:y';
+      const calls: string[][] = [];
+      const onStart = (message: unknown): void => {
+        const { command, args } = message as { command: string; args: string[] };
+        if (command.toLowerCase().startsWith('eval')) calls.push(args);
+      };
+      diagnostics.subscribe('tracing:ioredis:command:start', onStart);
+      // Act
+      await made.index.indexPause(pause('a', name, { key: { path: ['data', 'id'], value: '"1"' }, expiresAt: 1000 }));
+      await made.index.indexPause(pause('b', name, { key: { path: ['data', 'id'], value: '"2"' } }));
+      await made.index.indexPause(pause('b', name, { key: { path: ['data', 'other'], value: '"2"' } }));
+      await made.index.indexPause(pause('c', name));
+      const found = await made.index.candidatesFor({ name, data: { id: '2', other: '2' }, id: 'e', ts: 1 }, 2000);
+      await made.index.dropPause(name, 'c');
+      diagnostics.unsubscribe('tracing:ioredis:command:start', onStart);
+      const slotsPerCall = await Promise.all(calls.map(async (args) => {
+        const keys = args.slice(2, 2 + Number(args[1]));
+        return new Set(await Promise.all(keys.map((key) => admin.cluster('KEYSLOT', key)))).size;
+      }));
+      await admin.quit();
+      await made.cleanup();
+      // Assess
+      expect(found.map(({ id }) => id).sort()).toEqual(['b', 'c']);
+      // index x4 (the third moves: refused, drop, index again), candidates, drop expired, drop.
+      expect(calls.length).toBe(9);
+      expect(slotsPerCall.every((slots) => slots === 1)).toBe(true);
+    });
+  });
+});
