@@ -46,9 +46,9 @@ export class MemoryPauseIndex implements PauseIndex {
     const location = pause.key ? locationOf(pathJson!, pause.key.value) : UNKEYED;
     const held = name.where.get(pause.id);
     if (held && held.location !== location) this.unplace(name, pause.id, held);
+    const retimed = held !== undefined && held.entry.expiresAt !== pause.expiresAt;
     let entry = held?.entry;
-    if (entry?.expiresAt !== pause.expiresAt) {
-      if (entry) this.retire(name);
+    if (!entry || retimed) {
       entry = { id: pause.id, expiresAt: pause.expiresAt };
       name.expiries.push(entry.expiresAt, entry);
     }
@@ -60,6 +60,8 @@ export class MemoryPauseIndex implements PauseIndex {
       }
     }
     name.where.set(pause.id, { location, ...(pathJson ? { pathJson } : {}), entry });
+    // After `where` holds the new entry: a compaction keeps only the entries `where` holds.
+    if (retimed) this.retire(name);
     let bucket = name.buckets.get(location);
     if (!bucket) name.buckets.set(location, (bucket = new Map()));
     bucket.set(pause.id, encodePause(pause));
@@ -97,11 +99,11 @@ export class MemoryPauseIndex implements PauseIndex {
     name.buckets.get(held.location)!.set(pauseId, json);
   }
 
-  /** What is held for an event name: pauses, live expiry entries and non-empty buckets (tests of cleanup). */
-  footprint(eventName: string): { pauses: number; expiries: number; buckets: number } {
+  /** What is held for an event name: pauses, live expiry entries, all heap entries and non-empty buckets (tests of cleanup). */
+  footprint(eventName: string): { pauses: number; expiries: number; heapEntries: number; buckets: number } {
     const name = this.names.get(eventName);
-    if (!name) return { pauses: 0, expiries: 0, buckets: 0 };
-    return { pauses: name.where.size, expiries: name.expiries.size - name.staleExpiries, buckets: name.buckets.size };
+    if (!name) return { pauses: 0, expiries: 0, heapEntries: 0, buckets: 0 };
+    return { pauses: name.where.size, expiries: name.expiries.size - name.staleExpiries, heapEntries: name.expiries.size, buckets: name.buckets.size };
   }
 
   /** Take a pause out of its bucket and its path's count (not out of `where`). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PauseKey } from '../../core/ports/pause-index';
 
 /**
@@ -14,7 +15,7 @@ export interface PauseKeys {
   expiries: string;
   /** Hash: pause id to record JSON, for the pauses without a key. */
   unkeyed: string;
-  /** Hash: pause id to record JSON, for the pauses keyed by `value` at the path of `pathJson`. */
+  /** Hash: pause id to record JSON, for the pauses keyed by `value` (its `shortValue`) at the path of `pathJson`. */
   bucket(pathJson: string, value: string): string;
 }
 
@@ -28,14 +29,24 @@ export function pauseKeysFor(prefix: string): (eventName: string) => PauseKeys {
       expiries: `${tag}:exp`,
       unkeyed: `${tag}:u`,
       // A JSON array ends where its parser says, so `<path JSON>=<value>` names one (path, value) only.
-      bucket: (pathJson, value) => `${tag}:k:${pathJson}=${value}`,
+      bucket: (pathJson, value) => `${tag}:k:${pathJson}=${shortValue(value)}`,
     };
   };
 }
 
-/** Where a pause is, as the `where` hash holds it: JSON `[path, value]` of its key, or `null` without one. */
+const LONGEST_VALUE_IN_KEY = 100;
+
+/**
+ * A key value as it goes into key names: itself, or `#` and its SHA-256 when long (an event's long
+ * text would otherwise make every key of its bucket as long). No JSON text starts with `#`.
+ */
+export function shortValue(value: string): string {
+  return value.length <= LONGEST_VALUE_IN_KEY ? value : `#${createHash('sha256').update(value).digest('hex')}`;
+}
+
+/** Where a pause is, as the `where` hash holds it: JSON `[path, short value]` of its key, or `null` without one. */
 export function placeOf(key: PauseKey | undefined): string {
-  return key ? JSON.stringify([key.path, key.value]) : 'null';
+  return key ? JSON.stringify([key.path, shortValue(key.value)]) : 'null';
 }
 
 /** The bucket key and path JSON ('' when unkeyed) of a place read from `where`. */

@@ -87,10 +87,12 @@ export function describePauseIndexConformance(name: string, makeIndex: MakePause
       await index.indexPause(pause('true', name, keyed(['data', 'v'], true)));
       await index.indexPause(pause('null', name, keyed(['data', 'v'], null)));
       await index.indexPause(pause('bracket', name, keyed(['data', 'x-y'], 'z')));
+      await index.indexPause(pause('long', name, keyed(['data', 'v'], 'x'.repeat(10_000))));
+      const events = [{ v: 1.0 }, { v: '1' }, { v: true }, {}, { v: [1] }, { 'x-y': 'z', v: { a: 1 } }, { v: 'x'.repeat(10_000) }, { v: `${'x'.repeat(9_999)}y` }];
       // Act
-      const found = await Promise.all([{ v: 1.0 }, { v: '1' }, { v: true }, {}, { v: [1] }, { 'x-y': 'z', v: { a: 1 } }].map(async (data) => idsOf(await index.candidatesFor(eventOf(name, data), T0))));
+      const found = await Promise.all(events.map(async (data) => idsOf(await index.candidatesFor(eventOf(name, data), T0))));
       // Assess
-      expect(found).toEqual([['one'], ['text-one'], ['true'], ['null'], [], ['bracket']]);
+      expect(found).toEqual([['one'], ['text-one'], ['true'], ['null'], [], ['bracket'], ['long'], []]);
     });
 
     it('returns the pauses without a key for every event of their name', async () => {

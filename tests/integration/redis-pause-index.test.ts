@@ -38,13 +38,14 @@ async function scanKeys(admin: Redis, pattern: string): Promise<string[]> {
 }
 
 /** An index on `url` under a prefix of its own; `admin` is a plain client to the same server (one node, also in cluster mode). */
-function underTest(url: string, cluster: boolean): PauseIndexUnderTest & { client: RedisClient } {
+function underTest(url: string, cluster: boolean): PauseIndexUnderTest & { client: RedisClient; prefix: string } {
   const prefix = uniquePrefix(cluster ? 'pauses-cluster' : 'pauses');
   const client = connectRedis({ url, cluster });
   const admin = new Redis(url);
   const keysOf = pauseKeysFor(prefix);
   return {
     client,
+    prefix,
     index: new RedisPauseIndex(client, prefix, wrapAsStore),
     async replaceRecord(eventName, pauseId, json) {
       const keys = keysOf(eventName);
@@ -87,6 +88,24 @@ describe('redis pause index', () => {
     expect(String(refused)).toMatch(/format version 7/);
     expect(unreachable).toBeInstanceOf(PlatformError);
     expect(String(unreachable)).toMatch(/redis candidatesFor failed/);
+  });
+
+  it('names buckets of long values by a hash: no key name grows with the value', async () => {
+    // Prepare
+    const made = underTest(sharedUrl(), false);
+    const admin = new Redis(sharedUrl());
+    const long = JSON.stringify('v'.repeat(50_000));
+    const name = 'test/long-values';
+    // Act
+    await made.index.indexPause(pause('p', name, { key: { path: ['data', 'text'], value: long } }));
+    const found = await made.index.candidatesFor({ name, data: { text: 'v'.repeat(50_000) }, id: 'e', ts: 1 }, Date.now());
+    const keys = await scanKeys(admin, `${globEscaped(made.prefix)}:*`);
+    await admin.quit();
+    await made.cleanup();
+    // Assess
+    expect(found.map(({ id }) => id)).toEqual(['p']);
+    expect(keys.length).toBe(4);
+    expect(Math.max(...keys.map((key) => key.length))).toBeLessThan(200);
   });
 
   describe('in cluster mode', () => {
