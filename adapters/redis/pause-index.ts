@@ -21,6 +21,17 @@ const SCRIPTS = {
 } satisfies Record<string, LuaScript>;
 type ScriptName = keyof typeof SCRIPTS;
 
+export interface RedisPauseIndexOptions {
+  /**
+   * How long after the last expiry of its pauses the keys of an event name are kept by Redis's own
+   * key expiry: a backstop for names that no event reaches any more (lookups drop expired pauses
+   * first). @default 1 day
+   */
+  keyTtlMarginMs?: number;
+}
+
+const DEFAULT_KEY_TTL_MARGIN_MS = 86_400_000;
+
 /** A pause that moves under a concurrent index or drop is retried this many times. */
 const MOVE_ATTEMPTS = 3;
 
@@ -32,13 +43,17 @@ const MOVE_ATTEMPTS = 3;
  */
 export class RedisPauseIndex implements PauseIndex {
   private readonly keysOf: (eventName: string) => PauseKeys;
+  private readonly keyTtlMarginMs: number;
 
   constructor(
     private readonly client: RedisClient,
     keyPrefix: string,
     private readonly call: RedisCallWrapper,
+    options: RedisPauseIndexOptions = {},
   ) {
     this.keysOf = pauseKeysFor(keyPrefix);
+    this.keyTtlMarginMs = options.keyTtlMarginMs ?? DEFAULT_KEY_TTL_MARGIN_MS;
+    if (!(this.keyTtlMarginMs >= 0)) throw new Error(`keyTtlMarginMs ${this.keyTtlMarginMs} is invalid: use a number of ms >= 0`);
     for (const [name, script] of Object.entries(SCRIPTS)) {
       client.defineCommand(name, { lua: script.lua, ...(script.keys === 'variable' ? {} : { numberOfKeys: script.keys }) });
     }
@@ -53,7 +68,7 @@ export class RedisPauseIndex implements PauseIndex {
     await this.call('indexPause', async () => {
       for (let attempt = 0; attempt < MOVE_ATTEMPTS; attempt += 1) {
         const [status, heldAt] = (await this.script('stepstackIndexPause', [keys.paths, keys.where, keys.expiries, bucket], [
-          pause.id, record, String(pause.expiresAt), place, pathJson,
+          pause.id, record, String(pause.expiresAt), place, pathJson, String(Math.ceil(pause.expiresAt + this.keyTtlMarginMs)),
         ])) as [string, string?];
         if (status === 'ok') return;
         await this.dropAt(keys, pause.id, heldAt!);

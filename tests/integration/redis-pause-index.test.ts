@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { type RedisClient, connectRedis } from '../../adapters/redis/client';
-import { type RedisCallWrapper, RedisPauseIndex } from '../../adapters/redis/pause-index';
+import { type RedisCallWrapper, RedisPauseIndex, type RedisPauseIndexOptions } from '../../adapters/redis/pause-index';
 import { bucketOfPlace, pauseKeysFor } from '../../adapters/redis/pause-keys';
 import { PlatformError, errorMessage } from '../../core/errors';
 import type { IndexedPause } from '../../core/ports/pause-index';
@@ -38,7 +38,7 @@ async function scanKeys(admin: Redis, pattern: string): Promise<string[]> {
 }
 
 /** An index on `url` under a prefix of its own; `admin` is a plain client to the same server (one node, also in cluster mode). */
-function underTest(url: string, cluster: boolean): PauseIndexUnderTest & { client: RedisClient; prefix: string } {
+function underTest(url: string, cluster: boolean, options: RedisPauseIndexOptions = {}): PauseIndexUnderTest & { client: RedisClient; prefix: string } {
   const prefix = uniquePrefix(cluster ? 'pauses-cluster' : 'pauses');
   const client = connectRedis({ url, cluster });
   const admin = new Redis(url);
@@ -46,7 +46,7 @@ function underTest(url: string, cluster: boolean): PauseIndexUnderTest & { clien
   return {
     client,
     prefix,
-    index: new RedisPauseIndex(client, prefix, wrapAsStore),
+    index: new RedisPauseIndex(client, prefix, wrapAsStore, options),
     async replaceRecord(eventName, pauseId, json) {
       const keys = keysOf(eventName);
       const place = await admin.hget(keys.where, pauseId);
@@ -108,6 +108,31 @@ describe('redis pause index', () => {
     expect(Math.max(...keys.map((key) => key.length))).toBeLessThan(200);
   });
 
+  it('lets Redis expire the keys of an event name that no event reaches, after its last pause expired', async () => {
+    // Prepare
+    const made = underTest(sharedUrl(), false, { keyTtlMarginMs: 0 });
+    const admin = new Redis(sharedUrl());
+    const name = 'test/abandoned';
+    const soon = Date.now() + 300;
+    await made.index.indexPause(pause('keyed', name, { key: { path: ['data', 'id'], value: '"a"' }, expiresAt: soon }));
+    await made.index.indexPause(pause('unkeyed', name, { expiresAt: soon }));
+    await made.index.indexPause(pause('later', name, { key: { path: ['data', 'id'], value: '"b"' }, expiresAt: soon + 200 }));
+    const keys = await scanKeys(admin, `${globEscaped(made.prefix)}:*`);
+    const deadlines = await Promise.all(keys.map((key) => admin.pexpiretime(key)));
+    // Act
+    let left = keys;
+    while (left.length > 0 && Date.now() < soon + 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left = await scanKeys(admin, `${globEscaped(made.prefix)}:*`);
+    }
+    await admin.quit();
+    await made.cleanup();
+    // Assess
+    expect(keys.length).toBe(6);
+    expect(deadlines.sort()).toEqual([soon, soon, soon + 200, soon + 200, soon + 200, soon + 200]);
+    expect(left).toEqual([]);
+  });
+
   describe('in cluster mode', () => {
     let cluster: SpawnedRedisServer;
 
@@ -133,11 +158,12 @@ describe('redis pause index', () => {
       };
       diagnostics.subscribe('tracing:ioredis:command:start', onStart);
       // Act
-      await made.index.indexPause(pause('a', name, { key: { path: ['data', 'id'], value: '"1"' }, expiresAt: 1000 }));
-      await made.index.indexPause(pause('b', name, { key: { path: ['data', 'id'], value: '"2"' } }));
-      await made.index.indexPause(pause('b', name, { key: { path: ['data', 'other'], value: '"2"' } }));
-      await made.index.indexPause(pause('c', name));
-      const found = await made.index.candidatesFor({ name, data: { id: '2', other: '2' }, id: 'e', ts: 1 }, 2000);
+      const [soon, later] = [Date.now() + 60_000, Date.now() + 86_400_000];
+      await made.index.indexPause(pause('a', name, { key: { path: ['data', 'id'], value: '"1"' }, expiresAt: soon }));
+      await made.index.indexPause(pause('b', name, { key: { path: ['data', 'id'], value: '"2"' }, expiresAt: later }));
+      await made.index.indexPause(pause('b', name, { key: { path: ['data', 'other'], value: '"2"' }, expiresAt: later }));
+      await made.index.indexPause(pause('c', name, { expiresAt: later }));
+      const found = await made.index.candidatesFor({ name, data: { id: '2', other: '2' }, id: 'e', ts: 1 }, soon + 1);
       await made.index.dropPause(name, 'c');
       diagnostics.unsubscribe('tracing:ioredis:command:start', onStart);
       const slotsPerCall = await Promise.all(calls.map(async (args) => {

@@ -16,13 +16,15 @@ export const indexPause = {
     ARGV[3] expiry time (ms)
     ARGV[4] its place, as stored in 'where'
     ARGV[5] its path JSON, '' when unkeyed
+    ARGV[6] the time (ms) until which the four keys are kept at least: a backstop for event names
+            that no event reaches any more, whose expired pauses no lookup drops
 
   Output:
     {'ok'}
     {'moved', place}  when the pause is indexed at another place: drop it there first
 ]]
 local keyPaths, keyWhere, keyExpiries, keyBucket = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-local pauseId, record, expiresAt, place, pathJson = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local pauseId, record, expiresAt, place, pathJson, keepUntil = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local held = redis.call('HGET', keyWhere, pauseId)
 if held and held ~= place then return {'moved', held} end
 if not held then
@@ -31,5 +33,11 @@ if not held then
 end
 redis.call('HSET', keyBucket, pauseId, record)
 redis.call('ZADD', keyExpiries, expiresAt, pauseId)
+for i = 1, 4 do
+  if KEYS[i] ~= keyPaths or pathJson ~= '' then
+    -- PEXPIRETIME is -1 without an expiry: every key gets one, and only ever a later one.
+    if redis.call('PEXPIRETIME', KEYS[i]) < keepUntil then redis.call('PEXPIREAT', KEYS[i], keepUntil) end
+  end
+end
 return {'ok'}`,
 } satisfies LuaScript;
