@@ -97,9 +97,44 @@ export async function benchPauseIndex(): Promise<void> {
     await admin.quit();
     await redis.stop();
   }
+  const unkeyed = await benchUnkeyed();
   const header = ['index', 'pauses', 'index/pause', 'lookup p50', 'lookup p99', `lookups/s (${CONCURRENT} at once)`, 'Redis bytes/pause'];
   console.log(`\npause index: one event finds its one waiting run among N keyed pauses (${LOOKUPS} events per figure; Redis on loopback)`);
   for (const row of [header, ...rows]) console.log(`  ${row.map((cell, i) => (i < 2 ? cell.padEnd(8) : cell.padStart(i === 5 ? 24 : 14))).join(' ')}`);
+  console.log(`  without a key (\`${UNKEYED_MATCH.source}\`), in memory: each event reads and tests every pause of its name:`);
+  for (const { count, perEventMs } of unkeyed) console.log(`    ${String(count).padStart(6)} pauses: ${us(perEventMs)} per event (lookup + CEL test of each residual)`);
+}
+
+const UNKEYED_MATCH = compileExpression('async.data.amount > event.data.limit');
+const UNKEYED_SIZES = [100, 1000, 10_000];
+
+/** The fallback: pauses whose expression has no key are all candidates, each tested with its residual. */
+async function benchUnkeyed(): Promise<{ count: number; perEventMs: number }[]> {
+  const figures: { count: number; perEventMs: number }[] = [];
+  for (const count of UNKEYED_SIZES) {
+    const index = new MemoryPauseIndex();
+    for (let i = 0; i < count; i += 1) {
+      const { residual } = planPauseMatch(UNKEYED_MATCH, { event: { name: 'order/created', data: { limit: i } }, steps: {} });
+      await index.indexPause({ ...pauseOf(i), key: undefined, ...(residual ? { residual } : {}) });
+    }
+    const events = Math.max(20, 200_000 / count);
+    const started = performance.now();
+    for (let n = 0; n < events; n += 1) {
+      const event = eventFor(n);
+      const matched = (await index.candidatesFor(event, Date.now())).filter(({ residual }) =>
+        residual === undefined || compileResidual(residual.source).test({ event: residual.vars.event, steps: residual.vars.steps, async: event }));
+      if (matched.length !== Math.min(count, 42)) throw new Error(`${matched.length} pauses matched an amount of 42`);
+    }
+    figures.push({ count, perEventMs: (performance.now() - started) / events });
+  }
+  return figures;
+}
+
+const residuals = new Map<string, ReturnType<typeof compileExpression>>();
+function compileResidual(source: string): ReturnType<typeof compileExpression> {
+  let compiled = residuals.get(source);
+  if (!compiled) residuals.set(source, (compiled = compileExpression(source)));
+  return compiled;
 }
 
 if (require.main === module) {
