@@ -32,18 +32,24 @@ export interface RedisPauseIndexOptions {
 
 const DEFAULT_KEY_TTL_MARGIN_MS = 86_400_000;
 
+/** A lookup whose believed paths are not the held ones asks again, with the held ones, this many times in all. */
+const PATHS_ATTEMPTS = 5;
+const KNOWN_PATHS_LIMIT = 10_000;
+
 /** A pause that moves under a concurrent index or drop is retried this many times. */
 const MOVE_ATTEMPTS = 3;
 
 /**
- * The pause index on Redis (layout in pause-keys.ts). A lookup costs two round trips (the name's
- * keyed paths, then one script reading the event's buckets and the unkeyed hash), and a third when
- * it finds expired entries to drop; its cost grows with the candidates it returns, not with the
- * pauses held.
+ * The pause index on Redis (layout in pause-keys.ts). A lookup is one script reading the event's
+ * buckets and the unkeyed hash (named from the keyed paths this client last saw for the name, which
+ * the script checks), plus one when those paths changed, plus one when it met expired entries to
+ * drop; its cost grows with the candidates it returns, not with the pauses held.
  */
 export class RedisPauseIndex implements PauseIndex {
   private readonly keysOf: (eventName: string) => PauseKeys;
   private readonly keyTtlMarginMs: number;
+  /** The keyed paths last seen per event name: a lookup takes one round trip while they hold. */
+  private readonly knownPaths = new Map<string, string[]>();
 
   constructor(
     private readonly client: RedisClient,
@@ -80,20 +86,35 @@ export class RedisPauseIndex implements PauseIndex {
   async candidatesFor(event: StepstackEvent, now: number): Promise<IndexedPause[]> {
     const keys = this.keysOf(event.name);
     const records = await this.call('candidatesFor', async () => {
-      const paths = await this.client.hkeys(keys.paths);
-      const buckets = [keys.unkeyed];
-      for (const pathJson of paths) {
-        const value = eventValueAt(event, JSON.parse(pathJson) as string[]);
-        if (value !== undefined) buckets.push(keys.bucket(pathJson, value));
+      for (let attempt = 0; attempt < PATHS_ATTEMPTS; attempt += 1) {
+        const paths = this.knownPaths.get(event.name) ?? [];
+        const buckets = [keys.unkeyed];
+        for (const pathJson of paths) {
+          const value = eventValueAt(event, JSON.parse(pathJson) as string[]);
+          if (value !== undefined) buckets.push(keys.bucket(pathJson, value));
+        }
+        const reply = (await this.script('stepstackPauseCandidates', [keys.paths, keys.where, keys.expiries, ...buckets], [
+          String(now), EXPIRED_DROPS_PER_CALL, paths.length, ...paths,
+        ])) as ['paths', string[]] | ['ok', string[], string[]];
+        if (reply[0] === 'paths') {
+          this.rememberPaths(event.name, reply[1]);
+          continue;
+        }
+        const [, found, expired] = reply;
+        if (expired.length > 0) await this.dropExpired(keys, expired, now);
+        return found;
       }
-      const [found, expired] = (await this.script('stepstackPauseCandidates', [keys.where, keys.expiries, ...buckets], [
-        String(now), EXPIRED_DROPS_PER_CALL,
-      ])) as [string[], string[]];
-      if (expired.length > 0) await this.dropExpired(keys, expired, now);
-      return found;
+      throw new Error(`the keyed paths of event '${event.name}' kept changing during ${PATHS_ATTEMPTS} lookups`);
     });
     // Decoded outside the wrapper: a record of another format is refused as such, not as a Redis failure.
     return records.map(decodePause).filter((pause) => pause.expiresAt > now);
+  }
+
+  /** Keep the paths of a name for its next lookups (the script checks them each time), forgetting the oldest name when full. */
+  private rememberPaths(eventName: string, paths: string[]): void {
+    this.knownPaths.delete(eventName);
+    if (this.knownPaths.size >= KNOWN_PATHS_LIMIT) this.knownPaths.delete(this.knownPaths.keys().next().value as string);
+    this.knownPaths.set(eventName, paths);
   }
 
   async dropPause(eventName: string, pauseId: string): Promise<void> {

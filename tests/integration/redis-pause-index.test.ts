@@ -90,6 +90,35 @@ describe('redis pause index', () => {
     expect(String(unreachable)).toMatch(/redis candidatesFor failed/);
   });
 
+  it('looks up in one round trip while the keyed paths hold, and sees paths another client added or removed', async () => {
+    // Prepare
+    const reader = underTest(sharedUrl(), false);
+    const writer = new RedisPauseIndex(reader.client, reader.prefix, wrapAsStore);
+    const name = 'test/paths';
+    const event = { name, data: { id: 'a', other: 'b' }, id: 'e', ts: 1 };
+    const now = Date.now();
+    await writer.indexPause(pause('by-id', name, { key: { path: ['data', 'id'], value: '"a"' } }));
+    await reader.index.candidatesFor(event, now);
+    const commands: string[] = [];
+    const onStart = (message: unknown): void => void commands.push((message as { command: string }).command.toLowerCase());
+    diagnostics.subscribe('tracing:ioredis:command:start', onStart);
+    // Act
+    const steady = await reader.index.candidatesFor(event, now);
+    const steadyCommands = commands.splice(0);
+    await writer.dropPause(name, 'by-id');
+    await writer.indexPause(pause('by-other', name, { key: { path: ['data', 'other'], value: '"b"' } }));
+    const afterSwap = await reader.index.candidatesFor(event, now);
+    await writer.indexPause(pause('by-id-again', name, { key: { path: ['data', 'id'], value: '"a"' } }));
+    const afterAdd = await reader.index.candidatesFor(event, now);
+    diagnostics.unsubscribe('tracing:ioredis:command:start', onStart);
+    await reader.cleanup();
+    // Assess
+    expect(steady.map(({ id }) => id)).toEqual(['by-id']);
+    expect(steadyCommands).toEqual(['evalsha']);
+    expect(afterSwap.map(({ id }) => id)).toEqual(['by-other']);
+    expect(afterAdd.map(({ id }) => id).sort()).toEqual(['by-id-again', 'by-other']);
+  });
+
   it('names buckets of long values by a hash: no key name grows with the value', async () => {
     // Prepare
     const made = underTest(sharedUrl(), false);
@@ -174,8 +203,8 @@ describe('redis pause index', () => {
       await made.cleanup();
       // Assess
       expect(found.map(({ id }) => id).sort()).toEqual(['b', 'c']);
-      // index x4 (the third moves: refused, drop, index again), candidates, drop expired, drop.
-      expect(calls.length).toBe(9);
+      // index x4 (the third moves: refused, drop, index again), candidates x2 (paths first unknown), drop expired, drop.
+      expect(calls.length).toBe(10);
       expect(slotsPerCall.every((slots) => slots === 1)).toBe(true);
     });
   });
