@@ -116,31 +116,35 @@ describe('planPauseMatch', () => {
 });
 
 describe('planPauseMatch against the expression itself', () => {
-  const sources = [
-    'async.data.id == event.data.id',
-    'event.data.id == async.data.id',
-    "async.data['x-y'] == 1.0",
-    "async.data.id == event.data.id && async.data.n > steps['a'].body.min",
-    "async.data.n >= 2 && async.data.id == 'a'",
-    'async.data.id == "a" || async.data.id == event.data.id',
-    'async.data.k == event.data.k && has(event.data.id)',
-    "async.data.id == steps['a'].body.min",
-    'async.data.id == event.data',
-    'async.data.n == 1u',
-    'async.data.id == event.data.id + 1.0',
-    'size(event.data) > 1 && async.data.id == event.data.id',
-    'async.data.id.x == null',
-    'async.data.id == null',
-    "async.data.k == steps.a.body.min && async.data['x-y'] == event.data.k",
+  type Data = Record<string, unknown> | unknown;
+  /** Each expression with one case that makes it true (run event data, step a's body, incoming event data); random ones follow. */
+  const sources: [string, [Data, Record<string, unknown>, Data]][] = [
+    ['async.data.id == event.data.id', [{ id: 'a' }, {}, { id: 'a' }]],
+    ['event.data.id == async.data.id', [{ id: 1 }, {}, { id: 1 }]],
+    ["async.data['x-y'] == 1.0", [{}, {}, { 'x-y': 1 }]],
+    ["async.data.id == event.data.id && async.data.n > steps['a'].body.min", [{ id: 'a' }, { min: 1 }, { id: 'a', n: 2 }]],
+    ["async.data.n >= 2 && async.data.id == 'a'", [{}, {}, { n: 2, id: 'a' }]],
+    ['async.data.id == "a" || async.data.id == event.data.id', [{ id: 'b' }, {}, { id: 'b' }]],
+    ['async.data.k == event.data.k && has(event.data.id)', [{ k: 'b', id: null }, {}, { k: 'b' }]],
+    ["async.data.id == steps['a'].body.min", [{}, { min: 2 }, { id: 2 }]],
+    ['async.data.id == event.data', ['a', {}, { id: 'a' }]],
+    ['async.data.n == 1u', [{}, {}, { n: 1 }]],
+    ['async.data.id == event.data.id + 1.0', [{ id: 1 }, {}, { id: 2 }]],
+    ['size(event.data) > 1 && async.data.id == event.data.id', [{ id: 'a', k: 'b' }, {}, { id: 'a' }]],
+    ['async.data.id.x == null', [{}, {}, { id: 'a' }]],
+    ['async.data.id == null', [{}, {}, {}]],
+    ["async.data.k == steps.a.body.min && async.data['x-y'] == event.data.k", [{ k: 1 }, { min: 2 }, { k: 2, 'x-y': 1 }]],
   ];
   // Few values, so that random events often meet the pause's values; ints, doubles, -0, lists and maps.
   const value = fc.constantFrom<unknown>('a', 'b', 1, 1.5, 2, 0, -0, true, false, null, [1], { x: 1 }, 'x');
   const record = (keys: string[]): fc.Arbitrary<Record<string, unknown>> =>
     fc.record(Object.fromEntries(keys.map((key) => [key, value])), { requiredKeys: [] }) as fc.Arbitrary<Record<string, unknown>>;
-  const events = (keys: string[]) => fc.oneof({ weight: 6, arbitrary: record(keys) }, { weight: 1, arbitrary: value }).map((data) => ({ name: 'e', data, id: 'x', ts: 0 }));
+  const eventWith = (data: Data) => ({ name: 'e', data, id: 'x', ts: 0 });
+  const events = (keys: string[]) => fc.oneof({ weight: 6, arbitrary: record(keys) }, { weight: 1, arbitrary: value }).map(eventWith);
 
-  it.each(sources)('%s: key matches and residual true exactly when test() is true', (source) => {
+  it.each(sources)('%s: key matches and residual true exactly when test() is true', (source, [eventData, body, incomingData]) => {
     const expression = compileExpression(source);
+    expect(expression.test({ event: eventWith(eventData), steps: { a: { body } }, async: eventWith(incomingData) })).toBe(true);
     const outcomes = new Set<boolean>();
     fc.assert(
       fc.property(events(['id', 'k']), record(['min']), events(['id', 'k', 'n', 'x-y']), (event, body, incoming) => {
@@ -153,9 +157,9 @@ describe('planPauseMatch against the expression itself', () => {
         outcomes.add(expected);
         expect(passes(stored, incoming)).toBe(expected);
       }),
-      { numRuns: 500 },
+      { numRuns: 500, examples: [[eventWith(eventData), body, eventWith(incomingData)]] },
     );
-    // The events met both outcomes: the property held where it could have failed.
+    // Both outcomes were met (the given case is true): the property held where it could have failed.
     expect([...outcomes].sort()).toEqual([false, true]);
   });
 });
