@@ -142,9 +142,9 @@ describe('planPauseMatch against the expression itself', () => {
   const eventWith = (data: Data) => ({ name: 'e', data, id: 'x', ts: 0 });
   const events = (keys: string[]) => fc.oneof({ weight: 6, arbitrary: record(keys) }, { weight: 1, arbitrary: value }).map(eventWith);
 
-  it.each(sources)('%s: key matches and residual true exactly when test() is true', (source, [eventData, body, incomingData]) => {
+  it.each(sources)('%s: key matches and residual true exactly when test() is true', (source, [eventData, exampleBody, incomingData]) => {
     const expression = compileExpression(source);
-    expect(expression.test({ event: eventWith(eventData), steps: { a: { body } }, async: eventWith(incomingData) })).toBe(true);
+    expect(expression.test({ event: eventWith(eventData), steps: { a: { body: exampleBody } }, async: eventWith(incomingData) })).toBe(true);
     const outcomes = new Set<boolean>();
     fc.assert(
       fc.property(events(['id', 'k']), record(['min']), events(['id', 'k', 'n', 'x-y']), (event, body, incoming) => {
@@ -157,7 +157,7 @@ describe('planPauseMatch against the expression itself', () => {
         outcomes.add(expected);
         expect(passes(stored, incoming)).toBe(expected);
       }),
-      { numRuns: 500, examples: [[eventWith(eventData), body, eventWith(incomingData)]] },
+      { numRuns: 500, examples: [[eventWith(eventData), exampleBody, eventWith(incomingData)]] },
     );
     // Both outcomes were met (the given case is true): the property held where it could have failed.
     expect([...outcomes].sort()).toEqual([false, true]);
