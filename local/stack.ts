@@ -5,8 +5,10 @@ import { loadFunctionsDir } from '../core/functions/load-dir';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
+import type { Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import { defaultRetrySettings } from '../core/run/backoff';
+import type { WorkItem } from '../core/run/work-item';
 import { fireCronTicks } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
@@ -42,6 +44,8 @@ export interface StackOptions {
   random?: () => number;
   /** Replace drivers (tests inject one whose platform is down). */
   drivers?: BackendContext['drivers'];
+  /** Wrap the step queue every part uses (tests inject faults into its sends). */
+  wrapStepQueue?: (queue: Queue<WorkItem>) => Queue<WorkItem>;
 }
 
 const DRAIN_DEADLINE_MS = 10_000;
@@ -53,9 +57,10 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
   const leaseMs = options.leaseMs ?? config.leaseMs;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}) });
+  const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
   const engine: EngineDeps = {
     state: backends.state,
-    queue: backends.stepQueue,
+    queue: stepQueue,
     clock,
     logger,
     retry: { ...defaultRetrySettings, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, ...(options.random ? { random: options.random } : {}) },
@@ -77,7 +82,7 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
       },
     }),
     startWorker({
-      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.concurrency, visibilityMs: leaseMs,
+      name: 'executor', queue: stepQueue, logger, concurrency: config.concurrency, visibilityMs: leaseMs,
       handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
     }),
     startWorker({
