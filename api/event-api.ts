@@ -35,3 +35,21 @@ export async function postEvents(
     return errorResponse(503, 'the event stream did not accept every event: send the request again');
   }
 }
+
+/** The Event API's routes alone (`POST /e/{eventKey}`, `GET /health`), for the Event API Lambda and container. */
+export async function routeEventApi(
+  deps: { intake: IntakeDeps; logger: Logger; config: EventApiConfig; health(): Promise<void> },
+  method: string, path: string, body: Buffer | undefined,
+): Promise<ApiResponse> {
+  const eventRoute = /^\/e\/([^/]*)$/.exec(path);
+  if (eventRoute && method === 'POST') return postEvents({ ...deps.intake, logger: deps.logger }, deps.config, decodeURIComponent(eventRoute[1] ?? ''), body);
+  if (path === '/health' && method === 'GET') {
+    try {
+      await deps.health();
+      return { status: 200, body: { status: 'ok' } };
+    } catch (error) {
+      return errorResponse(503, `unhealthy: ${errorMessage(error)}`);
+    }
+  }
+  return errorResponse(404, `no route ${method} ${path}`);
+}

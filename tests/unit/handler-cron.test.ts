@@ -7,8 +7,8 @@ import { defaultRetrySettings } from '../../core/run/backoff';
 import type { WorkItem } from '../../core/run/work-item';
 import type { EngineDeps } from '../../core/services/deps';
 import { FunctionCatalog } from '../../core/services/function-catalog';
-import * as cron from '../../handlers/cron';
-import type { EngineHandlerDeps } from '../../handlers/deps';
+import * as cron from '../../lambda/cron';
+import type { EngineHandlerDeps } from '../../lambda/deps';
 import { defineFunction } from '../support/functions';
 
 const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T12:05:00Z' } as ScheduledEvent;

@@ -6,7 +6,7 @@ import type { Queue } from '../core/ports/queue';
 import type { StepstackEvent } from '../core/events/event';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
 import { releaseWhenLocal } from './local-release';
-import { toApiRequest, toHttpResult } from './http-event';
+import { toApiRequest, toHttpResult } from '../platform/http/lambda-event';
 
 /** Events never reach this function (the HTTP API routes `/e/...` to eventApi); fail loudly if that changes. */
 const notHere: Queue<StepstackEvent> = {

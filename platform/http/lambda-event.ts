@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { ApiRequest, ApiResponse } from '../api/http';
+import type { ApiRequest, ApiResponse } from '../../api/http';
 
 /** An HTTP API (payload 2.0) event as the framework-free API layer sees it; base64 bodies are decoded. */
 export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {

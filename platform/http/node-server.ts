@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import type { ApiRequest, ApiResponse } from '../api/http';
-import { errorResponse } from '../api/http';
+import type { ApiRequest, ApiResponse } from '../../api/http';
+import { errorResponse } from '../../api/http';
 import { type Listening, listen } from './listen';
 
 /** Serve the stack's routes over node:http; bodies past `maxBodyBytes` are answered 413 without being buffered. */
