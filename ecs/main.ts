@@ -1,13 +1,12 @@
-import { DEFAULT_MAX_BODY_BYTES, routeEventApi } from '../api/event-api';
 import { createSqsQueue } from '../adapters/sqs';
 import type { StepstackEvent } from '../core/events/event';
 import { errorMessage } from '../core/errors';
 import { handleEvent } from '../core/services/runner';
 import { sqsClientFor } from '../platform/aws/clients';
 import { stageEngine } from '../platform/compose/engine';
-import { stageIntake } from '../platform/compose/intake';
 import { EXIT, startDaemon } from '../platform/daemon';
-import { serveHttp } from '../platform/http/node-server';
+import { containerEventApi } from './event-api-app';
+import { serveApp } from '../platform/http/node-server';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { loadSettings } from '../platform/settings';
 
@@ -22,15 +21,11 @@ let logger = jsonLogger({ service: 'stepstack', part });
 async function eventApi(): Promise<void> {
   const settings = loadSettings(process.env, { require: ['EVENT_STREAM_URL'] });
   logger = loggerFor(settings, 'ecs', { service: 'stepstack', part });
-  const { intake, health } = stageIntake(settings);
-  const config = { eventKeys: settings.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
-  const server = await serveHttp(
-    (request) => routeEventApi({ intake, logger, config, health }, request.method, request.path, request.body),
-    { port: settings.PORT, host: settings.HOST, maxBodyBytes: config.maxBodyBytes },
-  );
+  const { app, close } = containerEventApi(settings, logger);
+  const server = await serveApp(app, { port: settings.PORT, host: settings.HOST });
   logger.info('event API listening', { port: server.port });
   process.once('SIGTERM', () => {
-    server.close().then(() => process.exit(EXIT.DRAINED), () => process.exit(EXIT.FAILED));
+    server.close().then(close).then(() => process.exit(EXIT.DRAINED), () => process.exit(EXIT.FAILED));
   });
 }
 

@@ -1,5 +1,3 @@
-import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
-import type { RouterConfig } from '../api/router';
 import type { Logger } from '../core/ports/logger';
 import type { EngineDeps } from '../core/services/deps';
 import type { RunnerDeps } from '../core/services/runner';
@@ -14,7 +12,8 @@ export interface EngineHandlerDeps {
   /** The runner's view: the engine plus the registered functions, cached across invocations. */
   runner: RunnerDeps;
   logger: Logger;
-  routerConfig: RouterConfig;
+  /** Bearer key of the core API (API_KEY); empty leaves it open. */
+  apiKey: string;
 }
 
 const lambdaLogger = lazy((): Logger => {
@@ -42,7 +41,7 @@ export const engineHandlerDeps = lazy((): EngineHandlerDeps => {
     engine,
     runner,
     logger,
-    routerConfig: { eventKeys: settings.EVENT_KEYS, apiKey: settings.API_KEY, maxBodyBytes: DEFAULT_MAX_BODY_BYTES },
+    apiKey: settings.API_KEY,
   };
 });
 

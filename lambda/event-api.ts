@@ -1,15 +1,14 @@
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routeEventApi } from '../api/event-api';
-import { toApiRequest, toHttpResult } from '../platform/http/lambda-event';
+import { createApp } from '../api/app';
+import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EventApiDeps, eventApiDeps } from './event-api-deps';
 
-/** `POST /e/{eventKey}` and `GET /health` (SPEC section 2) over an HTTP API event. */
-export function makeHandler(deps: () => EventApiDeps) {
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-    const request = toApiRequest(event);
-    return toHttpResult(await routeEventApi(deps(), request.method, request.path, request.body));
-  };
+/** `POST /e/{eventKey}` and `GET /health` (SPEC section 2) over an HTTP API event: the stack's app with those routes only. */
+export function makeHandler(deps: () => EventApiDeps): HttpApiHandler {
+  return httpApiHandler(() => {
+    const { intake, logger, config, health } = deps();
+    return createApp({ logger, events: { intake, config }, health });
+  });
 }
 
 export const handler = middy(makeHandler(eventApiDeps));

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { createRouter } from '../api/router';
+import { createApp } from '../api/app';
+import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
 import type { FunctionDefinition } from '../core/functions/definition';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
@@ -15,7 +16,7 @@ import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
 import { loadFunctionsDir } from '../platform/function-files';
-import { serveHttp } from '../platform/http/node-server';
+import { serveApp } from '../platform/http/node-server';
 import type { Settings } from '../platform/settings';
 
 export interface LocalStack {
@@ -96,11 +97,14 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
       .catch((error: unknown) => logger.error('cron tick failed', { error: String(error) }));
   }, options.cronIntervalMs ?? 1000);
 
-  const route = createRouter(
-    { intake: { stream: backends.eventStream, clock, newId }, engine, logger, health: () => backends.health() },
-    { eventKeys: config.EVENT_KEYS, apiKey: config.API_KEY, maxBodyBytes: 512 * 1024 },
-  );
-  const http = await serveHttp(route, { port: config.PORT, host: config.HOST, maxBodyBytes: 512 * 1024 });
+  const app = createApp({
+    logger,
+    events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
+    core: { engine, apiKey: config.API_KEY },
+    health: () => backends.health(),
+    localGuard: { allowedHosts: config.ALLOWED_HOSTS },
+  });
+  const http = await serveApp(app, { port: config.PORT, host: config.HOST });
 
   return {
     url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${http.port}`,

@@ -1,5 +1,4 @@
 import type { Logger } from '../../core/ports/logger';
-import { currentLogContext } from './context';
 import { escapeControl, redactor } from './scrub';
 
 export interface ConsoleLoggerOptions {
@@ -15,7 +14,7 @@ export function consoleLogger(options: ConsoleLoggerOptions = {}): Logger {
   const redact = redactor(options.secrets ?? []);
   const write = (level: string, message: string, fields?: Record<string, unknown>): void => {
     const time = new Date().toISOString().slice(11, 23);
-    const all = { ...currentLogContext(), ...fields };
+    const all = fields ?? {};
     const details = Object.entries(all)
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => `${escapeControl(key)}=${escapeControl(show(value))}`)

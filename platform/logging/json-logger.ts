@@ -1,5 +1,4 @@
 import type { Logger } from '../../core/ports/logger';
-import { currentLogContext } from './context';
 import { redactor } from './scrub';
 
 export interface LoggerOptions {
@@ -17,7 +16,7 @@ export function jsonLogger(base: Record<string, unknown> = {}, options: LoggerOp
   const write = options.write ?? defaultWrite;
   const redact = redactor(options.secrets ?? []);
   const log = (level: string) => (message: string, fields?: Record<string, unknown>): void => {
-    const record = { level, message, ...base, ...currentLogContext(), ...fields, time: new Date().toISOString() };
+    const record = { level, message, ...base, ...fields, time: new Date().toISOString() };
     write(redact(JSON.stringify(record, jsonSafe).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')), level);
   };
   return { info: log('info'), warn: log('warn'), error: log('error') };

@@ -55,14 +55,19 @@ export function secretsOf(settings: Settings): string[] {
   return [...new Set(secrets.filter((secret) => secret !== ''))];
 }
 
+/** The password in a URL's user info, as written and decoded; read without URL parsing, which refuses some hosts. */
 function urlPasswords(value: string): string[] {
-  if (!value) return [];
+  const userInfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/]*)@/i.exec(value)?.[1];
+  const colon = userInfo?.indexOf(':') ?? -1;
+  if (!userInfo || colon < 0) return [];
+  const password = userInfo.slice(colon + 1);
+  let decoded = password;
   try {
-    const url = new URL(value);
-    return [url.password, decodeURIComponent(url.password)].filter((part) => part !== '');
+    decoded = decodeURIComponent(password);
   } catch {
-    return [];
+    // a malformed escape: the password as written is all there is
   }
+  return [password, decoded].filter((part) => part !== '');
 }
 
 /** The variables a target reads, in schema order. */

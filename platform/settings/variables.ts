@@ -64,17 +64,15 @@ function list(doc: Doc & { shown: string }): Variable<string[]> {
   return { schema: raw('').transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean)), default: doc.shown, meaning: doc.meaning, targets: doc.targets };
 }
 
-/** A URL with one of `protocols`, or empty (unset). */
+/**
+ * A URL with one of `protocols`, or empty (unset). Checked by its scheme only: local SQS servers
+ * hand out queue URLs (`http://sqs.us-east-1.127.0.0.1:PORT/...`) that WHATWG URL parsing refuses.
+ */
 function url(protocols: string[], doc: Doc & { shown: string }): Variable<string> {
   const schema = raw('').transform((value, ctx) => {
     if (value === '') return value;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(value);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed && protocols.includes(parsed.protocol)) return value;
+    const scheme = /^([a-z][a-z0-9+.-]*:)\/\/[^\s/]+/i.exec(value)?.[1]?.toLowerCase();
+    if (scheme && protocols.includes(scheme)) return value;
     // Never echo the value: a URL may carry a password.
     ctx.addIssue({ code: 'custom', message: `is not a URL starting ${protocols.map((protocol) => `${protocol}//`).join(' or ')}: set one, or leave it empty` });
     return z.NEVER;

@@ -19,7 +19,7 @@ async function makeTestDeps(nowIso: string): Promise<EngineHandlerDeps & { queue
   const queue = createMemoryQueue<WorkItem>();
   await state.putFunction(defineFunction({ id: 'every-minute', triggers: [{ cron: '* * * * *' }] }, { ping: { after: [{ step: '$trigger' }] } }));
   const engine: EngineDeps = { state, queue, clock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 3_600_000, newId };
-  return { engine, queue, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, routerConfig: { eventKeys: [], apiKey: '', maxBodyBytes: 1024 } };
+  return { engine, queue, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, apiKey: '' };
 }
 
 describe('cron handler', () => {

@@ -97,7 +97,7 @@ describe('core API handler', () => {
       engine: { state, queue: createMemoryQueue<WorkItem>(), clock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 1000, newId },
       runner: undefined as never,
       logger: silentLogger,
-      routerConfig: { eventKeys: [], apiKey: 'api-secret', maxBodyBytes: 1024 },
+      apiKey: 'api-secret',
     };
     const handler = coreApi.makeHandler(() => deps);
 

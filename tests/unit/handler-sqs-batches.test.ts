@@ -24,7 +24,7 @@ function makeTestDeps(state: StateStore): EngineHandlerDeps {
     state, queue: createMemoryQueue<WorkItem>(), clock: { now: () => Date.parse('2026-11-28T12:00:00Z') }, logger: silentLogger,
     retry: defaultRetrySettings, retentionMs: 60_000, newId,
   };
-  return { engine, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, routerConfig: { eventKeys: [], apiKey: '', maxBodyBytes: 1024 } };
+  return { engine, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, apiKey: '' };
 }
 
 const record = (messageId: string, body: string, receiveCount = 1): SQSRecord => ({

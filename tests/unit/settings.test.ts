@@ -106,3 +106,13 @@ describe('settings schema', () => {
     for (const target of ['local', 'lambda', 'ecs', 'executor'] as const) expect(variablesOf(target)).toContain('STEPSTACK_NAMESPACE');
   });
 });
+
+describe('settings schema: queue URLs', () => {
+  it('accepts the queue URLs local SQS servers hand out, which WHATWG URL refuses', () => {
+    // Act
+    const settings = loadSettings({ STEP_QUEUE_URL: 'http://sqs.us-east-1.127.0.0.1:44231/000000000000/steps' });
+
+    // Assess
+    expect(settings.STEP_QUEUE_URL).toBe('http://sqs.us-east-1.127.0.0.1:44231/000000000000/steps');
+  });
+});
