@@ -11,6 +11,7 @@ import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { jsonLogger, loggerFor } from '../platform/logging';
+import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
@@ -55,6 +56,7 @@ function main(): void {
     name: 'executor',
     queue,
     handle: (message, signal) => handleWorkItem(deps, message.body, message, signal),
+    correlate: workItemIds,
     async prepare() {
       const probe = await probeDocker();
       if (!probe.available) throw new Error(probe.reason);

@@ -48,6 +48,8 @@ export interface DaemonOptions<T> {
   onSignal?(signal: NodeJS.Signals, listener: () => void): void;
   /** Ends the process. @default process.exit */
   exit?(code: ExitCode): void;
+  /** Correlation ids of a message for the log line of its failure. @default none */
+  correlate?(body: T): Record<string, unknown>;
   /** @default core's startWorker */
   startWorker?: typeof startWorker;
 }
@@ -151,6 +153,7 @@ export function startDaemon<T>(options: DaemonOptions<T>): Daemon {
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.visibilityMs === undefined ? {} : { visibilityMs: options.visibilityMs }),
       ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
+      ...(options.correlate ? { correlate: options.correlate } : {}),
     });
     state = 'RUNNING';
     logger.info(`${options.name}: running`);
