@@ -1,9 +1,11 @@
+import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
 import { benchLocalStack } from './local-stack';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
+  await benchComponents();
   await benchLocalStack();
   await benchRedisVsBullmq();
   await benchDockerDriver();
