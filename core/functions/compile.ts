@@ -105,16 +105,46 @@ function compileEdge(edge: Edge): CompiledEdge {
   };
 }
 
-/** Parents before children; among steps that are ready together, file order. */
+/**
+ * Parents before children; among steps that are ready together, file order. Kahn's algorithm (each
+ * edge counted once) with the ready steps kept sorted by file position.
+ */
 function topologicalOrder(steps: Map<string, CompiledStep>): string[] {
+  const ids = [...steps.keys()];
+  const position = new Map(ids.map((id, index) => [id, index]));
+  const waiting = new Map<string, number>();
+  const ready: number[] = [];
+  for (const step of steps.values()) {
+    const count = new Set(step.after.map((edge) => edge.parent).filter((parent) => parent !== TRIGGER && steps.has(parent))).size;
+    waiting.set(step.id, count);
+    if (count === 0) ready.push(position.get(step.id) as number);
+  }
   const order: string[] = [];
-  const placed = new Set<string>();
-  while (order.length < steps.size) {
-    const ready = [...steps.values()].find((step) => !placed.has(step.id)
-      && step.after.every((edge) => edge.parent === TRIGGER || placed.has(edge.parent) || !steps.has(edge.parent)));
-    if (!ready) throw new Error(`function graph has a cycle among: ${[...steps.keys()].filter((id) => !placed.has(id)).join(', ')}`);
-    order.push(ready.id);
-    placed.add(ready.id);
+  const released = new Set<string>();
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) {
+    const id = ids[next] as string;
+    order.push(id);
+    for (const { step: child } of (steps.get(id) as CompiledStep).children) {
+      if (released.has(`${id}\n${child}`)) continue;
+      released.add(`${id}\n${child}`);
+      const left = (waiting.get(child) as number) - 1;
+      waiting.set(child, left);
+      if (left === 0) insertSorted(ready, position.get(child) as number);
+    }
+  }
+  if (order.length < steps.size) {
+    throw new Error(`function graph has a cycle among: ${ids.filter((id) => !order.includes(id)).slice(0, 10).join(', ')}`);
   }
   return order;
+}
+
+function insertSorted(list: number[], value: number): void {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((list[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  list.splice(low, 0, value);
 }
