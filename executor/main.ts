@@ -6,6 +6,7 @@ import { createRedisStateStore } from '../adapters/redis';
 import { createSqsClient, createSqsQueue } from '../adapters/sqs';
 import { parseDuration } from '../core/duration';
 import { errorMessage } from '../core/errors';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { systemClock } from '../core/ports/clock';
 import type { WorkItem } from '../core/run/work-item';
@@ -24,6 +25,7 @@ function main(): void {
   const env = process.env;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const logger = jsonLogger({ service: 'stepstack-executor', stage: env.STEPSTACK_STAGE, owner });
+  onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   let settings: ReturnType<typeof readSettings>;
   let drainDeadlineMs: number;
   let leaseMs: number;

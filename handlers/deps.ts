@@ -2,6 +2,7 @@ import { createRedisStateStore } from '../adapters/redis';
 import { createSqsClient, createSqsQueue } from '../adapters/sqs';
 import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
 import type { RouterConfig } from '../api/router';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -23,6 +24,7 @@ export interface EngineHandlerDeps {
 }
 
 export const logger = jsonLogger({ service: 'stepstack', stage: process.env.STEPSTACK_STAGE });
+onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
 
 /** Redis state and the step queue, built from the environment on first use and kept for the container's life. */
 export const engineHandlerDeps = lazy((): EngineHandlerDeps => {

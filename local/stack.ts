@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { createRouter } from '../api/router';
 import type { FunctionDefinition } from '../core/functions/definition';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { loadFunctionsDir } from '../core/functions/load-dir';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
@@ -49,6 +50,7 @@ const DRAIN_DEADLINE_MS = 10_000;
 /** The whole stack in one process: Event API, core API, runner, executor, cron and dead letters. */
 export async function startLocalStack(config: StackConfig, options: StackOptions): Promise<LocalStack> {
   const { logger } = options;
+  onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? config.leaseMs;
   const owner = `${hostname()}-${process.pid}-${newId()}`;

@@ -56,7 +56,7 @@ function build(definition: FunctionDefinition, hash: string): CompiledFunction {
       runtime: step.runtime,
       timeoutMs: step.runtime.timeout === undefined ? DEFAULT_TIMEOUT_MS[step.runtime.type] : parseDuration(step.runtime.timeout),
       retries: step.retries?.attempts ?? definition.retries?.attempts ?? DEFAULT_RETRIES,
-      after: step.after.map(compileEdge),
+      after: step.after.map((edge, index) => compileEdge(edge, `function ${definition.id} steps.${id}.after[${index}]`)),
       children: [],
     });
   }
@@ -74,13 +74,13 @@ function build(definition: FunctionDefinition, hash: string): CompiledFunction {
     name: definition.name ?? definition.id,
     definition,
     hash,
-    eventTriggers: triggers.flatMap((trigger) => ('event' in trigger
-      ? [{ event: trigger.event, ...(trigger.expression === undefined ? {} : { expression: compileExpression(trigger.expression) }) }]
+    eventTriggers: triggers.flatMap((trigger, index) => ('event' in trigger
+      ? [{ event: trigger.event, ...(trigger.expression === undefined ? {} : { expression: compileExpression(trigger.expression, { context: `function ${definition.id} triggers[${index}].expression` }) }) }]
       : [])),
     cronTriggers: triggers.flatMap((trigger) => ('cron' in trigger ? [{ cron: trigger.cron }] : [])),
-    cancel: (definition.cancel ?? []).map((rule) => ({
+    cancel: (definition.cancel ?? []).map((rule, index) => ({
       event: rule.event,
-      ...(rule.if === undefined ? {} : { if: compileExpression(rule.if) }),
+      ...(rule.if === undefined ? {} : { if: compileExpression(rule.if, { context: `function ${definition.id} cancel[${index}].if` }) }),
       ...(rule.timeout === undefined ? {} : { timeoutMs: parseDuration(rule.timeout) }),
     })),
     steps,
@@ -89,15 +89,16 @@ function build(definition: FunctionDefinition, hash: string): CompiledFunction {
   };
 }
 
-function compileEdge(edge: Edge): CompiledEdge {
+/** `at` names the edge in reports of an expression over its budget. */
+function compileEdge(edge: Edge, at: string): CompiledEdge {
   return {
     parent: edge.step,
-    ...(edge.if === undefined ? {} : { if: compileExpression(edge.if) }),
+    ...(edge.if === undefined ? {} : { if: compileExpression(edge.if, { context: `${at}.if` }) }),
     ...(edge.wait === undefined ? {} : { waitMs: parseDuration(edge.wait) }),
     ...(edge.async === undefined ? {} : {
       async: {
         event: edge.async.event,
-        ...(edge.async.match === undefined ? {} : { match: compileExpression(edge.async.match) }),
+        ...(edge.async.match === undefined ? {} : { match: compileExpression(edge.async.match, { context: `${at}.async.match` }) }),
         ttlMs: parseDuration(edge.async.ttl),
         onTimeout: edge.async.onTimeout ?? false,
       },
