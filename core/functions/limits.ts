@@ -18,6 +18,12 @@ export const FUNCTION_LIMITS = {
   eventNameLength: 256,
   /** Variables in one Docker step's `env`. */
   envVariables: 256,
+  /**
+   * The most memory (bytes) and CPUs a Docker step may ask for, whatever the stage; each stage's
+   * executor enforces its own, lower maximums when the step runs.
+   */
+  dockerMemoryBytes: 2 ** 40,
+  dockerCpus: 256,
   /** Problems listed in one error (the rest are counted). */
   problems: 20,
 } as const;

@@ -164,6 +164,8 @@ function checkRuntime(value: unknown, path: string, report: Report): void {
   if (runtime.memory !== undefined) checkMemory(runtime.memory, `${path}.memory`, report);
   if (runtime.cpus !== undefined && !(typeof runtime.cpus === 'number' && Number.isFinite(runtime.cpus) && runtime.cpus > 0)) {
     report(`${path}.cpus`, `${preview(runtime.cpus)}: must be a positive number of CPUs, e.g. 0.5 or 2`);
+  } else if (typeof runtime.cpus === 'number' && runtime.cpus > FUNCTION_LIMITS.dockerCpus) {
+    report(`${path}.cpus`, `${runtime.cpus} is over the limit of ${FUNCTION_LIMITS.dockerCpus} CPUs (FUNCTION_LIMITS.dockerCpus); the stage's executors may allow less`);
   }
   if (runtime.entrypoint !== undefined && !(Array.isArray(runtime.entrypoint) && runtime.entrypoint.length > 0 && runtime.entrypoint.every((part) => typeof part === 'string'))) {
     report(`${path}.entrypoint`, 'must be a non-empty list of strings, e.g. ["node", "main.js"]');
@@ -275,7 +277,9 @@ function checkDuration(value: unknown, path: string, report: Report): void {
 function checkMemory(value: unknown, path: string, report: Report): void {
   try {
     if (typeof value !== 'string') throw new Error(`${preview(value)} is not a memory size: write it as 256Mi, 1Gi or 512M`);
-    parseMemory(value);
+    if (parseMemory(value) > FUNCTION_LIMITS.dockerMemoryBytes) {
+      throw new Error(`${shown(value)} is over the limit of 1Ti (FUNCTION_LIMITS.dockerMemoryBytes); the stage's executors may allow less`);
+    }
   } catch (error) {
     report(path, shown((error as Error).message, 300));
   }

@@ -45,6 +45,10 @@ describe('validateFunction on hostile input', () => {
       `characters is over the limit of ${FUNCTION_LIMITS.expressionLength} for an expression (FUNCTION_LIMITS.expressionLength)`],
     ['triggers', () => fn(chain(1), { triggers: Array.from({ length: 11 }, (_, index) => ({ event: `e${index}` })) }), '11 triggers is over the limit of 10 per function (FUNCTION_LIMITS.triggers)'],
     ['cancel rules', () => fn(chain(1), { cancel: Array.from({ length: 11 }, () => ({ event: 'user/deleted' })) }), '11 rules is over the limit of 10 per function (FUNCTION_LIMITS.cancelRules)'],
+    ['Docker memory', () => fn({ a: { runtime: { type: 'docker', image: 'a', memory: '1000Ti' }, after: [{ step: '$trigger' }] } }),
+      'steps.a.runtime.memory: 1000Ti is over the limit of 1Ti (FUNCTION_LIMITS.dockerMemoryBytes)'],
+    ['Docker CPUs', () => fn({ a: { runtime: { type: 'docker', image: 'a', cpus: 1000 }, after: [{ step: '$trigger' }] } }),
+      'steps.a.runtime.cpus: 1000 is over the limit of 256 CPUs (FUNCTION_LIMITS.dockerCpus)'],
     ['event name length', () => fn(chain(1), { triggers: [{ event: 'e'.repeat(300) }] }), '300 characters is over the limit of 256 for an event name (FUNCTION_LIMITS.eventNameLength)'],
   ])('refuses too many or too long %s, naming the limit', (_limit, raw, message) => {
     // Act
