@@ -11,6 +11,7 @@ import type { WorkItem } from '../core/run/work-item';
 import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { EXIT, startDaemon } from '../platform/daemon';
+import { dockerLimitsFor } from '../platform/docker-limits';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
@@ -41,6 +42,7 @@ function main(): void {
   const docker = createDockerDriver({
     executorId: owner,
     network: settings.DOCKER_NETWORK,
+    ...dockerLimitsFor(settings),
     credentialsFor: createEcrCredentials(),
   });
   const deps: ExecutorDeps = {
