@@ -1,4 +1,5 @@
 import { benchDockerDriver } from './docker-driver';
+import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   await benchLocalStack();
   await benchRedisVsBullmq();
   await benchDockerDriver();
+  await benchExpressions();
 }
 
 main().catch((error: unknown) => {

@@ -179,6 +179,7 @@ function metering(node: AstNodeLike): FieldHandle {
   if (node.op === 'comprehension') {
     const perElement = 1 + Math.floor(nodeCount((node.args as { step: unknown }).step) / NODES_PER_UNIT);
     return (items, args, evaluator, context) => {
+      chargeCaughtErrors(evaluator);
       charge(1 + countOf(items) * perElement);
       return handle(items, args, evaluator, context);
     };
@@ -203,6 +204,26 @@ function metering(node: AstNodeLike): FieldHandle {
     };
   }
   return handle;
+}
+
+/** Units one error costs (building its message with the expression highlighted), measured here. */
+const ERROR_UNITS = 40;
+const chargingErrors = new WeakSet<object>();
+
+/**
+ * Quantifiers (`exists`, `all`) catch an element's error and go on (cel-js `tryEval`), so data that
+ * makes every element fail costs an Error per element: make the evaluator's `tryEval` charge for it.
+ */
+function chargeCaughtErrors(evaluator: unknown): void {
+  const target = evaluator as { tryEval?: (ast: unknown, context: unknown) => unknown };
+  if (typeof target !== 'object' || target === null || chargingErrors.has(target) || typeof target.tryEval !== 'function') return;
+  const tryEval = target.tryEval.bind(target);
+  target.tryEval = (ast, context) => {
+    const result = tryEval(ast, context);
+    if (result instanceof Error) charge(ERROR_UNITS);
+    return result;
+  };
+  chargingErrors.add(target);
 }
 
 function isScalarLiteral(value: unknown): boolean {

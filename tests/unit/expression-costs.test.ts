@@ -92,4 +92,14 @@ describe('expression costs', () => {
     expect(result).toBe(false);
     expect(reports.map((report) => report.context)).toEqual(['long']);
   });
+
+  it('charges the errors a quantifier catches, so data failing every element cannot run on for free', () => {
+    // Prepare: `x * 2` has no overload for the double x, so each of the 10,000 elements throws and exists() goes on.
+    const expression = compileExpression('event.data.list.exists(x, x * 2 == 1)', { context: 'errors' });
+    // Act
+    const result = expression.test({ event: { data: { list: Array.from({ length: 10_000 }, (_, index) => index + 0.5) } } });
+    // Assess
+    expect(result).toBe(false);
+    expect(reports.map((report) => report.context)).toEqual(['errors']);
+  });
 });
