@@ -1,5 +1,6 @@
 import { compileFunction } from '../../core/functions/compile';
 import { FUNCTION_LIMITS } from '../../core/functions/limits';
+import { parseFunctionFile } from '../../core/functions/parse-file';
 import { validateFunction } from '../../core/functions/validate';
 import { checkGraph } from '../../core/functions/validate-graph';
 import { problemsOf } from '../support/problems';
@@ -106,6 +107,15 @@ describe('validateFunction on hostile input', () => {
       `${SOURCE}: steps.${reserved}: step id "${reserved}" is a reserved name (__proto__, constructor, prototype): choose another id`,
       `${SOURCE}: steps.b.runtime.env.${reserved}: is a reserved name (__proto__, constructor, prototype): choose another variable name`,
     ]);
+  });
+
+  it('refuses a __proto__ step written in a YAML file', () => {
+    // Prepare
+    const text = 'id: yaml-proto\ntriggers: [{ event: a }]\nsteps:\n  __proto__:\n    runtime: { type: http, url: "https://example.com" }\n    after: [{ step: $trigger }]\n';
+    // Act
+    const problems = problemsOf(() => parseFunctionFile('functions/proto.yaml', text));
+    // Assess
+    expect(problems).toEqual(['functions/proto.yaml: steps.__proto__: step id "__proto__" is a reserved name (__proto__, constructor, prototype): choose another id']);
   });
 
   it('does not take an edge to "constructor" for an edge to an existing step', () => {
