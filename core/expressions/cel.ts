@@ -1,7 +1,7 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
 import { DEFAULT_EXPRESSION_BUDGET, ExpressionBudgetError, charge, countOf, reportOverBudget, startMeter, stopMeter, weightOf } from './budget';
 import type { Expression, ExpressionVars } from './expression';
-import { matches } from './regex';
+import { compilePattern, matches } from './regex';
 import { checkStaticCost, nodeCount } from './static-cost';
 
 /**
@@ -193,7 +193,9 @@ function metering(node: AstNodeLike): FieldHandle {
     };
   }
   if (node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === 'matches') {
-    return (values) => matches((values as unknown[])[0], (values as unknown[])[1]);
+    const literal = (node.args[2] as { op?: string; args?: unknown }[] | undefined)?.[0];
+    const fixed = literal?.op === 'value' && typeof literal.args === 'string' ? compilePattern(literal.args) : undefined;
+    return (values) => matches((values as unknown[])[0], (values as unknown[])[1], fixed);
   }
   if (node.op === 'call' || node.op === 'rcall') {
     return (values, second, third, fourth) => {

@@ -26,13 +26,22 @@ export function compilePattern(pattern: string): RE2JS {
   return regex;
 }
 
-/** `subject.matches(pattern)`: true when the pattern matches anywhere in the subject. */
-export function matches(subject: unknown, pattern: unknown): boolean {
+/** Units to compile a pattern, per character (re2js takes about 10 µs per character here). */
+const COMPILE_UNITS_PER_CHARACTER = 100;
+
+/**
+ * `subject.matches(pattern)`: true when the pattern matches anywhere in the subject. `fixed` is the
+ * pattern compiled once when the expression was (a literal); other patterns are charged to compile.
+ */
+export function matches(subject: unknown, pattern: unknown, fixed?: RE2JS): boolean {
   if (typeof subject !== 'string' || typeof pattern !== 'string') {
     throw new Error(`no such overload: matches() needs a string and a pattern string, got ${typeof subject} and ${typeof pattern}`);
   }
-  charge(1 + Math.ceil(pattern.length / 8));
-  const regex = compilePattern(pattern);
-  charge(Math.ceil(subject.length * regex.programSize() * UNITS_PER_CHARACTER_INSTRUCTION));
+  let regex = fixed ?? compiled.get(pattern);
+  if (!regex) {
+    charge(1 + pattern.length * COMPILE_UNITS_PER_CHARACTER);
+    regex = compilePattern(pattern);
+  }
+  charge(1 + Math.ceil(subject.length * regex.programSize() * UNITS_PER_CHARACTER_INSTRUCTION));
   return regex.test(subject);
 }

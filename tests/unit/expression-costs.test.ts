@@ -102,4 +102,15 @@ describe('expression costs', () => {
     expect(result).toBe(false);
     expect(reports.map((report) => report.context)).toEqual(['errors']);
   });
+
+  it('charges a pattern taken from the event for its compilation', () => {
+    // Prepare
+    const expression = compileExpression('event.data.s.matches(event.data.pattern)', { context: 'dynamic' });
+    // Act
+    const short = expression.test({ event: { data: { s: 'abc', pattern: 'b+' } } });
+    const long = expression.test({ event: { data: { s: 'abc', pattern: '(a|b)'.repeat(2000) } } });
+    // Assess
+    expect([short, long]).toEqual([true, false]);
+    expect(reports.map((report) => report.context)).toEqual(['dynamic']);
+  });
 });
