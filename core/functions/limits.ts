@@ -5,6 +5,8 @@
 export const FUNCTION_LIMITS = {
   /** Characters in a function id or a step id. */
   idLength: 128,
+  /** Characters in a function's or a step's `name`. */
+  nameLength: 256,
   /** Steps in one function (Inngest's own cap on a function's steps is 1,000). */
   steps: 1000,
   /** Entries in one step's `after` list. */

@@ -50,6 +50,7 @@ export function validateFunction(raw: unknown, source: string): FunctionDefiniti
   else if (!FUNCTION_ID.test(fn.id)) report('id', () => `"${shown(fn.id as string)}" may contain only a-z, 0-9 and - (e.g. "${shown(suggestId(fn.id as string))}")`);
   else if (RESERVED_KEYS.has(fn.id)) report('id', `"${fn.id}" is a reserved name (${[...RESERVED_KEYS].join(', ')}): choose another id`);
   if (fn.name !== undefined && (typeof fn.name !== 'string' || fn.name.trim() === '')) report('name', 'must be a non-empty string (or leave it out to use the id)');
+  else if (typeof fn.name === 'string' && fn.name.length > FUNCTION_LIMITS.nameLength) report('name', `${fn.name.length} characters is over the limit of ${FUNCTION_LIMITS.nameLength} (FUNCTION_LIMITS.nameLength)`);
   checkTriggers(fn.triggers, report);
   if (fn.retries !== undefined) checkRetries(fn.retries, 'retries', report);
   if (fn.cancel !== undefined) checkCancel(fn.cancel, report);
@@ -143,6 +144,7 @@ function checkSteps(value: unknown, report: Report): Map<string, Obj> | undefine
     if (!step) continue;
     steps.set(id, step);
     if (step.name !== undefined && typeof step.name !== 'string') report(`${path}.name`, 'must be a string');
+    else if (typeof step.name === 'string' && step.name.length > FUNCTION_LIMITS.nameLength) report(`${path}.name`, `${step.name.length} characters is over the limit of ${FUNCTION_LIMITS.nameLength} (FUNCTION_LIMITS.nameLength)`);
     checkRuntime(step.runtime, `${path}.runtime`, report);
     if (step.retries !== undefined) checkRetries(step.retries, `${path}.retries`, report);
   }

@@ -50,6 +50,7 @@ describe('validateFunction on hostile input', () => {
       'steps.a.runtime.memory: 1000Ti is over the limit of 1Ti (FUNCTION_LIMITS.dockerMemoryBytes)'],
     ['Docker CPUs', () => fn({ a: { runtime: { type: 'docker', image: 'a', cpus: 1000 }, after: [{ step: '$trigger' }] } }),
       'steps.a.runtime.cpus: 1000 is over the limit of 256 CPUs (FUNCTION_LIMITS.dockerCpus)'],
+    ['names', () => fn({ a: { name: 'n'.repeat(300), runtime: http, after: [{ step: '$trigger' }] } }), 'steps.a.name: 300 characters is over the limit of 256 (FUNCTION_LIMITS.nameLength)'],
     ['event name length', () => fn(chain(1), { triggers: [{ event: 'e'.repeat(300) }] }), '300 characters is over the limit of 256 for an event name (FUNCTION_LIMITS.eventNameLength)'],
   ])('refuses too many or too long %s, naming the limit', (_limit, raw, message) => {
     // Act
