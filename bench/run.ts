@@ -1,3 +1,4 @@
+import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
 import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
@@ -5,6 +6,7 @@ import { benchRedisVsBullmq } from './redis-vs-bullmq';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
+  await benchComponents();
   await benchLocalStack();
   await benchRedisVsBullmq();
   await benchDockerDriver();

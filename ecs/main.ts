@@ -8,6 +8,7 @@ import { EXIT, startDaemon } from '../platform/daemon';
 import { containerEventApi } from './event-api-app';
 import { serveApp } from '../platform/http/node-server';
 import { jsonLogger, loggerFor } from '../platform/logging';
+import { eventIds } from '../platform/logging/correlation';
 import { loadSettings } from '../platform/settings';
 
 /**
@@ -42,6 +43,7 @@ function runner(): void {
       await handleEvent(stage.runner, message.body, { redelivered: message.receiveCount > 1 });
       return { kind: 'ack' };
     },
+    correlate: eventIds,
     prepare: () => stage.engine.state.ping(),
     async close() {
       await stream.close();

@@ -13,6 +13,7 @@ import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { dockerLimitsFor } from '../platform/docker-limits';
 import { jsonLogger, loggerFor } from '../platform/logging';
+import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
@@ -59,6 +60,7 @@ function main(): void {
     name: 'executor',
     queue,
     handle: (message, signal) => handleWorkItem(deps, message.body, message, signal),
+    correlate: workItemIds,
     async prepare() {
       const probe = await probeDocker();
       if (!probe.available) throw new Error(probe.reason);

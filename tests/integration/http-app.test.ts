@@ -12,6 +12,8 @@ import { containerEventApi } from '../../ecs/event-api-app';
 import { makeHandler as eventApiLambda } from '../../lambda/event-api';
 import { stageIntake } from '../../platform/compose/intake';
 import { loadSettings } from '../../platform/settings';
+import { redisStateFor } from '../../platform/state';
+import { spawnRedisServer } from '../harness/redis-server';
 import { type SpawnedSqsServer, spawnSqsServer } from '../harness/sqs';
 import { type Served, overLambda, overNode } from '../support/http-servers';
 
@@ -206,4 +208,30 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
     expect(answer.body.error).toBe('the event stream did not answer: send the request again later');
     expect(health.status).toBe(503);
   });
+});
+
+describe.each(['node server', 'lambda'] as const)('the core API on the %s when its state store is down', (kind) => {
+  it('answers 503 naming the state store, not 500', async () => {
+    // Prepare
+    const redis = await spawnRedisServer();
+    const state = redisStateFor(loadSettings({ REDIS_URL: redis.url, STEPSTACK_NAMESPACE: `http-app-${process.pid}` }));
+    const engine: EngineDeps = { state, queue: createMemoryQueue<WorkItem>(), clock, logger: recorder(), retry: defaultRetrySettings, retentionMs: 60_000, newId };
+    const build = () => createApp({ logger: recorder(), core: { engine, apiKey: '' } });
+    const served = kind === 'lambda' ? overLambda(build) : await overNode(build());
+    try {
+      const before = await served.call('GET', '/v1/functions');
+      await redis.stop();
+
+      // Act
+      const after = await served.call('GET', '/v1/functions');
+
+      // Assess
+      expect(before.status).toBe(200);
+      expect(after.status).toBe(503);
+      expect(after.body.error).toBe('the state store did not answer: send the request again later');
+    } finally {
+      await served.close();
+      await state.close();
+    }
+  }, 30_000);
 });

@@ -26,7 +26,7 @@ describe('memory state store', () => {
     await expect(loading).rejects.toBeInstanceOf(PlatformError);
   });
 
-  it('leases and commits a step of a 100-step run in under 2 ms (about 0.3 ms here)', async () => {
+  it('leases and commits every step of a 100-step run in turn (bench/components.ts times it)', async () => {
     // Prepare
     const store = createMemoryStateStore();
     const steps = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s${i}`, {
@@ -37,19 +37,16 @@ describe('memory state store', () => {
       status: 'Running', startedAt: 0, version: 1, steps, pauses: {}, timers: {}, output: null,
     };
     await store.createRun(doc, { id: 'f', name: 'f', triggers: [], steps: {} });
-    const rounds = 1000;
+    const rounds = 300;
     // Act
-    const started = performance.now();
     for (let i = 0; i < rounds; i += 1) {
       const lease = await store.leaseStep({ runId: 'big', stepId: `s${i % 100}`, owner: 'w', leaseMs: 1000, now: Date.now() });
       if (lease.status !== 'leased') throw new Error(`round ${i}: ${lease.status}`);
       doc = { ...lease.run.doc, version: lease.run.doc.version + 1 };
       await store.commitRun(doc, { [`s${i % 100}`]: { i } }, { stepId: `s${i % 100}`, owner: 'w' });
     }
-    const perStepMs = (performance.now() - started) / rounds;
     // Assess
     expect((await store.loadRun('big'))!.doc.version).toBe(rounds + 1);
-    expect(perStepMs).toBeLessThan(2);
   });
 });
 
