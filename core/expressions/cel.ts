@@ -15,10 +15,11 @@ import { checkStaticCost, nodeCount } from './static-cost';
  * error; other lookups go to cel-js and only its `no_such_key`/`index_out_of_bounds` errors become
  * null. `has()` keeps its meaning, and answers false (instead of failing) when a parent is missing.
  *
- * Costs: the same walk wraps every operator, function call and comprehension so that it charges the
- * evaluation's meter (budget.ts) for what it reads before it runs, and swaps `matches()` for RE2
- * (regex.ts). An evaluation over its budget counts as false and is reported; nested comprehensions
- * that could not fit are refused when the expression is compiled (static-cost.ts).
+ * Costs: the same walk wraps comprehensions, the operators whose work grows with their operands
+ * and every function call, so that each charges the evaluation's meter (budget.ts) for what it reads
+ * before it runs; it swaps `matches()` for RE2 (regex.ts). An evaluation over its budget counts as
+ * false and is reported; nested comprehensions that could not fit are refused when the expression is
+ * compiled (static-cost.ts).
  */
 
 // cel-js's own parser limits, well above what FUNCTION_LIMITS.expressionLength lets through.
@@ -151,7 +152,7 @@ const NODES_PER_UNIT = 3;
 
 /**
  * Walk every node the type checker reached (macro expansions included): wrap its field reads (missing
- * reads as null) and make every other handler charge the meter for its operands before it runs.
+ * reads as null), and make comprehensions, sized operators and calls charge the meter before they run.
  */
 function instrument(root: unknown): void {
   const seen = new Set<unknown>();
