@@ -23,6 +23,8 @@ export interface Backends {
   eventStream: Queue<StepstackEvent>;
   stepQueue: Queue<WorkItem>;
   stepDeadLetters: Queue<WorkItem>;
+  /** Events the runner could not process. */
+  eventDeadLetters: Queue<StepstackEvent>;
   drivers: Partial<Record<Runtime['type'], Driver>>;
   /** true, or why Docker steps cannot run. */
   docker: true | string;
@@ -46,6 +48,7 @@ interface QueueSet {
   eventStream: Queue<StepstackEvent>;
   stepQueue: Queue<WorkItem>;
   stepDeadLetters: Queue<WorkItem>;
+  eventDeadLetters: Queue<StepstackEvent>;
   all: Queue<unknown>[];
   client?: SQSClient;
 }
@@ -72,6 +75,7 @@ export async function createBackends(config: Settings, context: BackendContext):
     eventStream: queues.eventStream,
     stepQueue: queues.stepQueue,
     stepDeadLetters: queues.stepDeadLetters,
+    eventDeadLetters: queues.eventDeadLetters,
     drivers,
     docker: drivers.docker ? true : probe.available ? 'disabled' : probe.reason,
     // The stack answers healthy only when it can reach its state and its queues.
@@ -114,7 +118,7 @@ function memoryQueues(clock: Clock): QueueSet {
   const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: MAX_RECEIVES, deadLetter: stepDeadLetters, clock });
   const eventDeadLetters = createMemoryQueue<StepstackEvent>({ name: 'events-dlq', clock });
   const eventStream = createMemoryQueue<StepstackEvent>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters, clock });
-  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
+  return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
 }
 
 /** The stack's queues on an SQS endpoint, created (with their dead-letter queues) when missing. */
@@ -123,9 +127,10 @@ async function sqsQueues(config: Settings, clock: Clock): Promise<QueueSet> {
   const name = (suffix: string): string => `${config.STEPSTACK_NAMESPACE}-${suffix}`;
   const redrive = (suffix: string) => ({ deadLetter: { name: name(`${suffix}-dlq`), maxReceiveCount: MAX_RECEIVES } });
   const [eventsUrl, stepsUrl] = await Promise.all([ensureQueue(client, name('events'), redrive('events')), ensureQueue(client, name('steps'), redrive('steps'))]);
-  const stepsDlqUrl = await ensureQueue(client, name('steps-dlq'));
+  const [stepsDlqUrl, eventsDlqUrl] = await Promise.all([ensureQueue(client, name('steps-dlq')), ensureQueue(client, name('events-dlq'))]);
   const eventStream = createSqsQueue<StepstackEvent>({ client, queueUrl: eventsUrl, clock });
   const stepQueue = createSqsQueue<WorkItem>({ client, queueUrl: stepsUrl, clock });
   const stepDeadLetters = createSqsQueue<WorkItem>({ client, queueUrl: stepsDlqUrl, clock });
-  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters] as Queue<unknown>[], client };
+  const eventDeadLetters = createSqsQueue<StepstackEvent>({ client, queueUrl: eventsDlqUrl, clock });
+  return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[], client };
 }

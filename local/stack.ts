@@ -11,6 +11,7 @@ import { defaultRetrySettings } from '../core/run/backoff';
 import { fireCronTicks } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
+import { keepDeadEvent } from '../core/services/dead-events';
 import { handleWorkItem } from '../core/services/executor';
 import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
@@ -91,6 +92,13 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
         return { kind: 'ack' };
       },
     }),
+    startWorker({
+      name: 'event-dead-letters', queue: backends.eventDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: eventIds,
+      handle: async (message) => {
+        await keepDeadEvent(engine, message.body, message.receiveCount);
+        return { kind: 'ack' };
+      },
+    }),
   ];
 
   let cronFrom = clock.now();
@@ -105,7 +113,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const app = createApp({
     logger,
     events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
-    core: { engine, apiKey: config.API_KEY },
+    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },
   });
