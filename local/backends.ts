@@ -3,9 +3,9 @@ import { createDockerDriver, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
 import { createMemoryStateStore } from '../adapters/memory/state-store';
-import { createRedisStateStore } from '../adapters/redis';
 import { createSqsClient, createSqsQueue, ensureQueue } from '../adapters/sqs';
 import type { StepstackEvent } from '../core/events/event';
+import { PlatformError, errorMessage } from '../core/errors';
 import type { Runtime } from '../core/functions/definition';
 import type { Clock } from '../core/ports/clock';
 import type { Driver } from '../core/ports/driver';
@@ -13,7 +13,9 @@ import type { Logger } from '../core/ports/logger';
 import { isPingable, type Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import type { WorkItem } from '../core/run/work-item';
-import type { StackConfig } from './config';
+import { dockerLimitsFor } from '../platform/docker-limits';
+import type { Settings } from '../platform/settings';
+import { redisStateFor } from '../platform/state';
 
 /** The adapters a stack runs on, chosen by its settings. */
 export interface Backends {
@@ -21,6 +23,8 @@ export interface Backends {
   eventStream: Queue<StepstackEvent>;
   stepQueue: Queue<WorkItem>;
   stepDeadLetters: Queue<WorkItem>;
+  /** Events the runner could not process. */
+  eventDeadLetters: Queue<StepstackEvent>;
   drivers: Partial<Record<Runtime['type'], Driver>>;
   /** true, or why Docker steps cannot run. */
   docker: true | string;
@@ -44,21 +48,26 @@ interface QueueSet {
   eventStream: Queue<StepstackEvent>;
   stepQueue: Queue<WorkItem>;
   stepDeadLetters: Queue<WorkItem>;
+  eventDeadLetters: Queue<StepstackEvent>;
   all: Queue<unknown>[];
   client?: SQSClient;
 }
 
 /** Memory, or REDIS_URL / SQS_ENDPOINT when set; HTTP steps always, Docker steps when a daemon answers. */
-export async function createBackends(config: StackConfig, context: BackendContext): Promise<Backends> {
-  const state = config.redisUrl
-    ? createRedisStateStore({ url: config.redisUrl, cluster: config.redisCluster, keyPrefix: config.namespace, retentionMs: config.retentionMs })
-    : createMemoryStateStore({ clock: context.clock, retentionMs: config.retentionMs });
-  const queues = config.sqsEndpoint ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+export async function createBackends(config: Settings, context: BackendContext): Promise<Backends> {
+  const state = config.REDIS_URL ? await reachableRedis(config) : createMemoryStateStore({ clock: context.clock, retentionMs: config.RETENTION });
+  let queues: QueueSet;
+  try {
+    queues = config.SQS_ENDPOINT ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+  } catch (error) {
+    await state.close();
+    throw new StartupError(`SQS_ENDPOINT: ${config.SQS_ENDPOINT} did not answer (${errorMessage(error)}): start that SQS server, or unset SQS_ENDPOINT to keep the queues in memory`, { cause: error });
+  }
   const probe = await probeDocker();
-  const http = createHttpDriver({ signingKey: config.signingKey, allowLinkLocal: config.allowLinkLocal });
+  const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
     http,
-    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.dockerNetwork }) } : {}),
+    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
     ...context.drivers,
   };
   return {
@@ -66,6 +75,7 @@ export async function createBackends(config: StackConfig, context: BackendContex
     eventStream: queues.eventStream,
     stepQueue: queues.stepQueue,
     stepDeadLetters: queues.stepDeadLetters,
+    eventDeadLetters: queues.eventDeadLetters,
     drivers,
     docker: drivers.docker ? true : probe.available ? 'disabled' : probe.reason,
     // The stack answers healthy only when it can reach its state and its queues.
@@ -83,23 +93,44 @@ export async function createBackends(config: StackConfig, context: BackendContex
   };
 }
 
+/** A configured backend that cannot be reached at start: the stack does not start (no silent in-memory fall-back). */
+export class StartupError extends PlatformError {}
+
+/** The Redis state store, once it answers a ping; else a StartupError naming REDIS_URL (its host only: the URL may hold a password). */
+async function reachableRedis(config: Settings): Promise<StateStore> {
+  const state = redisStateFor(config);
+  try {
+    await state.ping();
+    return state;
+  } catch (error) {
+    await state.close().catch(() => undefined);
+    throw new StartupError(`REDIS_URL: Redis at ${redisAddress(config.REDIS_URL)} did not answer (${errorMessage(error)}): start it, or unset REDIS_URL to keep state in memory`, { cause: error });
+  }
+}
+
+function redisAddress(url: string): string {
+  const afterScheme = url.replace(/^[a-z]+:\/\//i, '');
+  return afterScheme.slice(afterScheme.lastIndexOf('@') + 1).split('/')[0] ?? '';
+}
+
 function memoryQueues(clock: Clock): QueueSet {
   const stepDeadLetters = createMemoryQueue<WorkItem>({ name: 'steps-dlq', clock });
   const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: MAX_RECEIVES, deadLetter: stepDeadLetters, clock });
   const eventDeadLetters = createMemoryQueue<StepstackEvent>({ name: 'events-dlq', clock });
   const eventStream = createMemoryQueue<StepstackEvent>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters, clock });
-  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
+  return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
 }
 
 /** The stack's queues on an SQS endpoint, created (with their dead-letter queues) when missing. */
-async function sqsQueues(config: StackConfig, clock: Clock): Promise<QueueSet> {
-  const client = createSqsClient({ endpoint: config.sqsEndpoint });
-  const name = (suffix: string): string => `${config.namespace}-${suffix}`;
+async function sqsQueues(config: Settings, clock: Clock): Promise<QueueSet> {
+  const client = createSqsClient({ endpoint: config.SQS_ENDPOINT });
+  const name = (suffix: string): string => `${config.STEPSTACK_NAMESPACE}-${suffix}`;
   const redrive = (suffix: string) => ({ deadLetter: { name: name(`${suffix}-dlq`), maxReceiveCount: MAX_RECEIVES } });
   const [eventsUrl, stepsUrl] = await Promise.all([ensureQueue(client, name('events'), redrive('events')), ensureQueue(client, name('steps'), redrive('steps'))]);
-  const stepsDlqUrl = await ensureQueue(client, name('steps-dlq'));
+  const [stepsDlqUrl, eventsDlqUrl] = await Promise.all([ensureQueue(client, name('steps-dlq')), ensureQueue(client, name('events-dlq'))]);
   const eventStream = createSqsQueue<StepstackEvent>({ client, queueUrl: eventsUrl, clock });
   const stepQueue = createSqsQueue<WorkItem>({ client, queueUrl: stepsUrl, clock });
   const stepDeadLetters = createSqsQueue<WorkItem>({ client, queueUrl: stepsDlqUrl, clock });
-  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters] as Queue<unknown>[], client };
+  const eventDeadLetters = createSqsQueue<StepstackEvent>({ client, queueUrl: eventsDlqUrl, clock });
+  return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[], client };
 }

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { createRouter } from '../api/router';
+import { createApp } from '../api/app';
+import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
 import type { FunctionDefinition } from '../core/functions/definition';
-import { loadFunctionsDir } from '../core/functions/load-dir';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -12,13 +13,16 @@ import type { WorkItem } from '../core/run/work-item';
 import { fireCronTicks } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
+import { keepDeadEvent } from '../core/services/dead-events';
 import { handleWorkItem } from '../core/services/executor';
 import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
-import type { StackConfig } from './config';
-import { serveHttp } from './http-server';
+import { loadFunctionsDir } from '../platform/function-files';
+import { serveApp } from '../platform/http/node-server';
+import { eventIds, workItemIds } from '../platform/logging/correlation';
+import type { Settings } from '../platform/settings';
 
 export interface LocalStack {
   url: string;
@@ -26,6 +30,8 @@ export interface LocalStack {
   state: StateStore;
   engine: EngineDeps;
   catalog: FunctionCatalog;
+  /** Nothing in hand and every worker waiting on an empty queue (delayed items may wait): tests wait for this to hold a while. */
+  idle(): boolean;
   /** Which drivers this stack has, and why one is missing. */
   drivers: { http: boolean; docker: boolean | string };
   stop(): Promise<void>;
@@ -34,9 +40,9 @@ export interface LocalStack {
 export interface StackOptions {
   logger: Logger;
   clock?: Clock;
-  /** Functions to register at start (besides those of `config.functionsDir`). */
+  /** Functions to register at start (besides those of `config.FUNCTIONS_DIR`). */
   functions?: FunctionDefinition[];
-  /** Overrides `config.leaseMs`. */
+  /** Overrides `config.STEP_LEASE`. */
   leaseMs?: number;
   /** How often the cron ticker looks for due ticks. @default 1s */
   cronIntervalMs?: number;
@@ -48,13 +54,12 @@ export interface StackOptions {
   wrapStepQueue?: (queue: Queue<WorkItem>) => Queue<WorkItem>;
 }
 
-const DRAIN_DEADLINE_MS = 10_000;
-
 /** The whole stack in one process: Event API, core API, runner, executor, cron and dead letters. */
-export async function startLocalStack(config: StackConfig, options: StackOptions): Promise<LocalStack> {
+export async function startLocalStack(config: Settings, options: StackOptions): Promise<LocalStack> {
   const { logger } = options;
+  onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   const clock = options.clock ?? systemClock;
-  const leaseMs = options.leaseMs ?? config.leaseMs;
+  const leaseMs = options.leaseMs ?? config.STEP_LEASE;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}) });
   const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
@@ -63,32 +68,39 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
     queue: stepQueue,
     clock,
     logger,
-    retry: { ...defaultRetrySettings, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, ...(options.random ? { random: options.random } : {}) },
-    retentionMs: config.retentionMs,
+    retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
+    retentionMs: config.RETENTION,
     newId,
   };
-  const fromDir = await loadFunctionsDir(config.functionsDir);
+  const fromDir = await loadFunctionsDir(config.FUNCTIONS_DIR);
   for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
   for (const definition of [...fromDir.functions, ...(options.functions ?? [])]) await engine.state.putFunction(definition);
-  if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.functionsDir, ids: fromDir.functions.map((fn) => fn.id).join(',') });
+  if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.FUNCTIONS_DIR, ids: fromDir.functions.map((fn) => fn.id).join(',') });
   const catalog = new FunctionCatalog(engine.state);
 
   const workers: Worker[] = [
     startWorker({
-      name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs,
+      name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs, correlate: eventIds,
       handle: async (message) => {
         await handleEvent({ ...engine, catalog }, message.body, { redelivered: message.receiveCount > 1 });
         return { kind: 'ack' };
       },
     }),
     startWorker({
-      name: 'executor', queue: stepQueue, logger, concurrency: config.concurrency, visibilityMs: leaseMs,
+      name: 'executor', queue: stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs, correlate: workItemIds,
       handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
     }),
     startWorker({
-      name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs,
+      name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: workItemIds,
       handle: async (message) => {
         await handleDeadWorkItem(engine, message.body, message.receiveCount);
+        return { kind: 'ack' };
+      },
+    }),
+    startWorker({
+      name: 'event-dead-letters', queue: backends.eventDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: eventIds,
+      handle: async (message) => {
+        await keepDeadEvent(engine, message.body, message.receiveCount);
         return { kind: 'ack' };
       },
     }),
@@ -103,23 +115,27 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
       .catch((error: unknown) => logger.error('cron tick failed', { error: String(error) }));
   }, options.cronIntervalMs ?? 1000);
 
-  const route = createRouter(
-    { intake: { stream: backends.eventStream, clock, newId }, engine, logger, health: () => backends.health() },
-    { eventKeys: config.eventKeys, apiKey: config.apiKey, maxBodyBytes: 512 * 1024 },
-  );
-  const http = await serveHttp(route, { port: config.port, host: config.host, maxBodyBytes: 512 * 1024 });
+  const app = createApp({
+    logger,
+    events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
+    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream },
+    health: () => backends.health(),
+    localGuard: { allowedHosts: config.ALLOWED_HOSTS },
+  });
+  const http = await serveApp(app, { port: config.PORT, host: config.HOST });
 
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port}`,
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${http.port}`,
     port: http.port,
     state: engine.state,
     engine,
     catalog,
     drivers: { http: true, docker: backends.docker },
+    idle: () => workers.every((worker) => worker.inFlight === 0 && worker.receiving),
     async stop() {
       clearInterval(cron);
       await http.close();
-      await Promise.all(workers.map((worker) => worker.stop(DRAIN_DEADLINE_MS)));
+      await Promise.all(workers.map((worker) => worker.stop(config.DRAIN_DEADLINE)));
       await backends.close();
     },
   };

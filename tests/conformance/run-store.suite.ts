@@ -491,6 +491,7 @@ export function describeDeadEvents(make: Make, now: () => number): void {
       // Act
       const first = await store.listDeadEvents(2);
       const second = await store.listDeadEvents(2, first.next ?? undefined);
+      const read = await store.getDeadEvent(events[1]!.id);
       const taken = await store.takeDeadEvent(events[1]!.id);
       const takenAgain = await store.takeDeadEvent(events[1]!.id);
       const after = await store.listDeadEvents(10);
@@ -499,7 +500,9 @@ export function describeDeadEvents(make: Make, now: () => number): void {
       expect(first.next).not.toBeNull();
       expect(second.events.map((dead) => dead.event.id)).toEqual([events[0]!.id]);
       expect(second.next).toBeNull();
-      expect(taken).toEqual({ event: events[1], deadAt: at + 1, receiveCount: 5 });
+      expect(read).toEqual({ event: events[1], deadAt: at + 1, receiveCount: 5 });
+      expect(taken).toEqual(read);
+      expect(await store.getDeadEvent(events[1]!.id)).toBeUndefined();
       expect(takenAgain).toBeUndefined();
       expect(after.events.map((dead) => dead.event.id)).toEqual([events[2]!.id, events[0]!.id]);
     });

@@ -3,7 +3,7 @@ import { createDockerDriver } from '../../adapters/docker';
 import { LABELS } from '../../adapters/docker/labels';
 import { silentLogger } from '../../core/ports/logger';
 import type { WorkItem } from '../../core/run/work-item';
-import { loadConfig } from '../../local/config';
+import { loadSettings } from '../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { BUSYBOX_IMAGE, ensureTestImages, testDockerSocket } from '../harness/images';
 import { FaultyQueue } from '../support/faulty-queue';
@@ -42,7 +42,7 @@ describe.each([
   beforeAll(async () => {
     await ensureTestImages(socketPath);
     steps = await startStepServer();
-    const config = loadConfig({
+    const config = loadSettings({
       PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', STEPSTACK_NAMESPACE: `cancel-${process.pid}-${Date.now()}`, ...backendEnv(),
     });
     stack = await startLocalStack(config, {

@@ -1,6 +1,6 @@
 import { silentLogger } from '../../core/ports/logger';
 import type { WorkItem } from '../../core/run/work-item';
-import { loadConfig } from '../../local/config';
+import { loadSettings } from '../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { FaultyQueue } from '../support/faulty-queue';
 import { harnessEnv } from '../support/harness-env';
@@ -28,7 +28,7 @@ describe.each([
 
   beforeAll(async () => {
     steps = await startStepServer();
-    const config = loadConfig({
+    const config = loadSettings({
       PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', RETRY_BASE: '100ms', RETRY_MAX: '200ms',
       STEPSTACK_NAMESPACE: `sites-${process.pid}-${Date.now()}`, ...backendEnv(),
     });

@@ -270,7 +270,10 @@ describe('HTTP driver against a real server', () => {
     expect(server.received.length).toBe(before);
   });
 
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]:8080/step', 'http://[::ffff:169.254.170.2]/v2/credentials'])('refuses %s without opening a socket', async (url) => {
+  it.each([
+    'http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]:8080/step', 'http://[::ffff:169.254.170.2]/v2/credentials',
+    'http://[fd00:ec2::23]/v1/credentials', 'http://[64:ff9b::169.254.169.254]/latest/meta-data/', 'http://[64:ff9b:1::a00:1]/step', 'http://0xa9fea9fe/',
+  ])('refuses %s without opening a socket', async (url) => {
     // Act
     const watched = await watchSockets(() => driver().run(request(url)));
     // Assess
@@ -318,26 +321,6 @@ describe('HTTP driver against a real server', () => {
     expect([first.kind, second.kind]).toEqual(['success', 'success']);
     expect(reusedThenDropped.map((outcome: StepOutcome) => outcome.kind)).toEqual(['success', 'success']);
     expect(server.connections() - connectionsBefore).toBe(2);
-  });
-
-  it('dispatches sequential no-op calls with a p50 under 2 ms', async () => {
-    // Prepare
-    const http = driver({ signingKey: KEY });
-    const url = `${server.url}/noop`;
-    for (let i = 0; i < 50; i += 1) await http.run(request(url));
-    const durations: number[] = [];
-    // Act
-    for (let i = 0; i < 500; i += 1) {
-      const started = performance.now();
-      await http.run(request(url));
-      durations.push(performance.now() - started);
-    }
-    // Assess
-    durations.sort((a, b) => a - b);
-    const p50 = durations[250] as number;
-    const p99 = durations[495] as number;
-    console.log(`HTTP driver: 500 sequential signed no-op calls, p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`);
-    expect(p50).toBeLessThan(2);
   });
 });
 

@@ -17,6 +17,8 @@ export class FaultyQueue<T> implements Queue<T> {
   private acked = 0;
   /** Bodies of the sends that were refused, in order. */
   readonly refused: T[][] = [];
+  /** Bodies of the messages acknowledged, in order. */
+  readonly acknowledged: T[] = [];
 
   constructor(private readonly inner: Queue<T>) {}
 
@@ -52,6 +54,7 @@ export class FaultyQueue<T> implements Queue<T> {
   async ack(message: QueueMessage<T>): Promise<void> {
     await this.inner.ack(message);
     this.acked += 1;
+    this.acknowledged.push(message.body);
   }
 
   setVisibility(message: QueueMessage<T>, ms: number): Promise<void> {

@@ -2,8 +2,9 @@ import { Inngest } from 'inngest';
 import { fireCronTicks } from '../../../core/services/cron';
 import { silentLogger } from '../../../core/ports/logger';
 import { verifySignature } from '../../../adapters/http-driver/signature';
-import { loadConfig } from '../../../local/config';
+import { loadSettings } from '../../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../../local/stack';
+import { waitForQuiescence } from '../../support/quiescence';
 import { StackClient, sleep } from '../../support/stack-client';
 import { startStepServer } from '../../support/step-server';
 
@@ -19,10 +20,12 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
     let steps: Awaited<ReturnType<typeof startStepServer>>;
     let client: StackClient;
     let fnCounter = 0;
+    /** Nothing else will happen: idle long enough to cover the slowest hand-off (an SQS long poll wakes within ~310 ms). */
+    const quiet = (): Promise<void> => waitForQuiescence(stack.idle, { stableMs: backendEnv().SQS_ENDPOINT ? 1000 : 250 });
 
     beforeAll(async () => {
       steps = await startStepServer();
-      const config = loadConfig({
+      const config = loadSettings({
         PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', RETRY_BASE: '100ms', RETRY_MAX: '400ms',
         SIGNING_KEY, EVENT_KEYS: 'test-key,other-key', STEPSTACK_NAMESPACE: `e2e-${process.pid}-${Date.now()}`,
         ...backendEnv(),
@@ -156,7 +159,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
         { name: `test/${id}`, data: {} },
       ]);
       const [bigRun] = await client.waitForRuns(big!);
-      await sleep(200);
+      await quiet();
       // Assess
       expect(bigRun.status).toBe('Completed');
       expect(await client.runsFor(small!)).toEqual([]);
@@ -190,7 +193,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       const [eventId] = await client.sendOk({ name: fn.event, data: { email: 'ada@example.com' } });
       await client.waitForRun(eventId!, (run) => run.steps.thank?.status === 'Waiting');
       const [otherOpen] = await client.sendOk({ name: openedName, data: { email: 'bob@example.com' } });
-      await sleep(300);
+      await quiet();
       const stillWaiting = (await client.runsFor(eventId!))[0];
       const [openEvent] = await client.sendOk({ name: openedName, data: { email: 'ada@example.com' } });
       const run = await client.waitForRun(eventId!);
@@ -254,7 +257,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       await client.sendOk({ name: fn.event, id, data: { n: 1 } });
       await client.waitForRun(id);
       await client.sendOk({ name: fn.event, id, data: { n: 2 } });
-      await sleep(300);
+      await quiet();
       // Assess
       const runs = await client.runsFor(id);
       expect(runs).toHaveLength(1);
@@ -286,7 +289,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       await stack.engine.queue.send([{ body: item }, { body: item }]);
       const run = await client.waitForRun(eventId!);
       await stack.engine.queue.send([{ body: item }]);
-      await sleep(300);
+      await quiet();
       // Assess
       expect(run.status).toBe('Completed');
       expect(steps.count(`${fn.id}-slow`, run.run_id)).toBe(1);
@@ -310,7 +313,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       // Assess
       const deadline = Date.now() + 10_000;
       while (steps.count(`${id}-tick`) < 3 && Date.now() < deadline) await sleep(25);
-      await sleep(300);
+      await quiet();
       expect(steps.count(`${id}-tick`)).toBe(3);
       const ticks = steps.calls.filter((call) => call.step === `${id}-tick`).map((call) => call.input.event.ts).sort();
       expect(ticks).toEqual([from + 30_000, from + 90_000, from + 150_000]);
@@ -328,6 +331,28 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       expect(ids).toHaveLength(1);
       expect(run.status).toBe('Completed');
       expect((await client.api('GET', `/v1/events/${ids[0]}`)).body.data).toMatchObject({ name: fn.event, data: { from: 'sdk' } });
+    });
+
+    it('lists a dead-lettered event and runs it when it is sent again', async () => {
+      // Prepare
+      const fn = await register({ a: { after: [{ step: '$trigger' }] } });
+      const dead = { name: fn.event, data: { lost: false }, id: `dead-${fn.id}`, ts: Date.now() };
+      await stack.state.saveDeadEvent({ event: dead, deadAt: Date.now(), receiveCount: 5 }, 60_000);
+      // Act
+      const listed = await client.api('GET', '/v1/events?dead=true&limit=100');
+      const resent = await client.api('POST', `/v1/events/${dead.id}/resend`);
+      const run = await client.waitForRun(dead.id);
+      const after = await client.api('GET', '/v1/events?dead=true&limit=100');
+      const again = await client.api('POST', `/v1/events/${dead.id}/resend`);
+      const badLimit = await client.api('GET', '/v1/events?dead=true&limit=0');
+      // Assess
+      expect(listed.status).toBe(200);
+      expect(listed.body.data.find((event: { id: string }) => event.id === dead.id)).toMatchObject({ ...dead, dead: { receive_count: 5 } });
+      expect(resent).toMatchObject({ status: 200, body: { data: { id: dead.id, resent: true } } });
+      expect(run.status).toBe('Completed');
+      expect(after.body.data.some((event: { id: string }) => event.id === dead.id)).toBe(false);
+      expect(again.status).toBe(404);
+      expect(badLimit.status).toBe(400);
     });
   });
 }
