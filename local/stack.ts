@@ -14,7 +14,9 @@ import { fireCronTicks } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
 import { keepDeadEvent } from '../core/services/dead-events';
-import { handleWorkItem } from '../core/services/executor';
+import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
+import { FairShare } from '../core/services/fair-share';
+import { parseMemory } from '../core/memory';
 import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
@@ -78,6 +80,10 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.FUNCTIONS_DIR, ids: fromDir.functions.map((fn) => fn.id).join(',') });
   const catalog = new FunctionCatalog(engine.state);
 
+  const executorDeps: ExecutorDeps = {
+    ...engine, drivers: backends.drivers, owner, leaseMs,
+    fairShare: new FairShare(config.CONCURRENCY, config.FUNCTION_SHARE / 100), outputCapBytes: parseMemory(config.RUN_OUTPUT_CAP),
+  };
   const workers: Worker[] = [
     startWorker({
       name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs, correlate: eventIds,
@@ -88,7 +94,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     }),
     startWorker({
       name: 'executor', queue: stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs, correlate: workItemIds,
-      handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
+      handle: (message, signal) => handleWorkItem(executorDeps, message.body, message, signal),
     }),
     startWorker({
       name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: workItemIds,

@@ -254,6 +254,27 @@ export function describeRunStoreConformance(
       expect(loaded?.steps.a?.errors.map((error) => error.attempt)).toEqual([0, 1]);
     });
 
+    it('fails a step for good, naming the cap, when its output would pass the run\'s output cap; writes nothing of it', async () => {
+      // Prepare
+      const store = await make();
+      const run = newRun(chain, now());
+      await store.createRun(run);
+      const fn = compileFunction(chain);
+      const plan = (stepId: string, output: unknown) => planAttempt(fn, stepId, 0, { kind: 'success', output }, {
+        runId: run.id, event: run.event, steps: {}, async: null, attempts: 0, errors: [], now: now(), retry: defaultRetrySettings,
+      }).commit;
+      // Act
+      const first = committed(await store.commitAttempt({ ...plan('a', 'x'.repeat(60)), outputCap: 100 }));
+      const second = committed(await store.commitAttempt({ ...plan('b', 'y'.repeat(60)), outputCap: 100 }));
+      const loaded = await store.loadRun(run.id);
+      // Assess
+      expect(first.status).toBe('Running');
+      expect(second.status).toBe('Failed');
+      expect(loaded?.reason).toMatch(/step 'b' failed for good: its output of 62 bytes would bring the run's stored outputs to 124 bytes, over the cap of 100 bytes \(RUN_OUTPUT_CAP\)/);
+      expect(loaded?.steps.b?.status).toBe('Failed');
+      expect(Object.keys(loaded?.outputs ?? {})).toEqual(['a']);
+    });
+
     it('leases the step a commit schedules to the committing owner instead of returning it to enqueue', async () => {
       // Prepare
       const store = await make();
