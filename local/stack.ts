@@ -52,6 +52,8 @@ export interface StackOptions {
   random?: () => number;
   /** Replace drivers (tests inject one whose platform is down). */
   drivers?: BackendContext['drivers'];
+  /** Deliveries before a message of the in-memory queues is dead-lettered (tests shorten it). @default 5 */
+  maxReceives?: number;
   /** Wrap the step queue every part uses (tests inject faults into its sends). */
   wrapStepQueue?: (queue: Queue<WorkItem>) => Queue<WorkItem>;
 }
@@ -63,7 +65,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? config.STEP_LEASE;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
-  const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}) });
+  const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}), ...(options.maxReceives ? { maxReceives: options.maxReceives } : {}) });
   const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
   const engine: EngineDeps = {
     state: backends.state,
