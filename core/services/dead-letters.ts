@@ -17,7 +17,7 @@ export async function handleDeadWorkItem(deps: EngineDeps, item: WorkItem, recei
   if (item.kind === 'step') {
     const step = run.steps[item.stepId];
     if (step?.status !== 'Scheduled' || step.attempt !== item.attempt) {
-      await recoverRun(deps, item.runId);
+      await recoverRun(deps, item.runId, { leased: true });
       return;
     }
     const leasedUntil = run.leases[item.stepId] ?? 0;

@@ -96,7 +96,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     return ACK;
   }
   if (lease.status === 'closed') {
-    if (delivery.receiveCount > 1) await recoverRun(deps, item.runId);
+    if (delivery.receiveCount > 1) await recoverRun(deps, item.runId, { leased: true });
     return ACK;
   }
   let next: LeasedStep | undefined = { item, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };

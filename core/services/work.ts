@@ -26,8 +26,9 @@ export async function dropPauses(deps: EngineDeps, result: CommitResult): Promis
  * The recovery rule of every commit site (docs/decisions/003): a redelivered message whose change is
  * already committed may come from a try that died before its effects went out, so it sends the work
  * the run's state implies again. Duplicates are harmless: every item is checked against the state.
+ * `leased`: the message is a step item, which may be all that covers a lease handed on to a chain's next step.
  */
-export async function recoverRun(deps: EngineDeps, runId: string): Promise<void> {
+export async function recoverRun(deps: EngineDeps, runId: string, options: { leased?: boolean } = {}): Promise<void> {
   const run = await deps.state.loadRun(runId);
-  if (run) await enqueueWork(deps, pendingWork(run, deps.clock.now()));
+  if (run) await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
 }

@@ -38,9 +38,17 @@ describe('two executors on one queue, one killed mid-step', () => {
       STEPSTACK_NAMESPACE: `two-${process.pid}-${Date.now()}`, STEP_LEASE: '1s', RETRY_BASE: '200ms',
     };
     // The doomed stack takes just the first runs' steps: the later ones must run on the survivor, alongside.
-    doomed = await StackProcess.create({ ...env, CONCURRENCY: String(RUNS_EACH) });
+    doomed = await StackProcess.create({ ...env, CONCURRENCY: String(RUNS_EACH), FUNCTION_SHARE: '100' });
     survivor = await StackProcess.create(env);
   });
+
+  async function stepsCalled(count: number): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (steps.count('long') < count) {
+      if (Date.now() > deadline) throw new Error(`waited 20 s for ${count} calls of the long step; have ${steps.count('long')}`);
+      await sleep(20);
+    }
+  }
 
   afterAll(async () => {
     await doomed?.stop();
@@ -53,12 +61,11 @@ describe('two executors on one queue, one killed mid-step', () => {
     // Prepare: the first runs' steps can only be on the doomed stack (the other is not up yet).
     await doomed.start();
     const first = await new StackClient(doomed.url).sendOk(Array.from({ length: RUNS_EACH }, (_, i) => ({ name: 'test/long', data: { i } })));
-    const deadline = Date.now() + 15_000;
-    while (steps.count('long') < RUNS_EACH && Date.now() < deadline) await sleep(20);
+    await stepsCalled(RUNS_EACH);
     await survivor.start();
     const client = new StackClient(survivor.url);
     const second = await client.sendOk(Array.from({ length: RUNS_EACH }, (_, i) => ({ name: 'test/long', data: { i: RUNS_EACH + i } })));
-    while (steps.count('long') < 2 * RUNS_EACH && Date.now() < deadline) await sleep(20);
+    await stepsCalled(2 * RUNS_EACH);
     // Act
     await doomed.kill();
     const runs = await Promise.all([...first, ...second].map((id) => client.waitForRun(id, undefined, 40_000)));

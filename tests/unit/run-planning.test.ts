@@ -90,7 +90,7 @@ describe('run planning', () => {
     expect(flaky.result.kind).toBe('retry');
   });
 
-  it('lists the pending work of a run for recovery, a step another executor holds due when its lease ends', async () => {
+  it('lists the pending work of a run for recovery, a step another executor holds only when asked, due when its lease ends', async () => {
     // Prepare
     const store = createMemoryStateStore();
     const definition = compile({}, {
@@ -101,10 +101,14 @@ describe('run planning', () => {
     const leasedAt = Date.now();
     await store.leaseStep({ runId: run.id, stepId: 'a', attempt: 0, owner: 'busy', leaseMs: 60_000, now: leasedAt });
     // Act
-    const work = pendingWork((await store.loadRun(run.id))!, Date.now());
+    const stored = (await store.loadRun(run.id))!;
+    const work = pendingWork(stored, Date.now());
+    const withLeased = pendingWork(stored, Date.now(), { leased: true });
     // Assess
-    expect(work.map((item) => (item.kind === 'step' ? `step:${item.stepId}` : item.timer)).sort()).toEqual(['edge:later:0', 'step:a', 'step:b']);
-    expect(work.find((item) => item.kind === 'step' && item.stepId === 'a')!.dueAt).toBe(leasedAt + 60_000);
+    const names = (items: typeof work): string[] => items.map((item) => (item.kind === 'step' ? `step:${item.stepId}` : item.timer)).sort();
+    expect(names(work)).toEqual(['edge:later:0', 'step:b']);
+    expect(names(withLeased)).toEqual(['edge:later:0', 'step:a', 'step:b']);
+    expect(withLeased.find((item) => item.kind === 'step' && item.stepId === 'a')!.dueAt).toBe(leasedAt + 60_000);
     expect(work.every((item) => item.format === 2 && item.functionHash === run.functionHash)).toBe(true);
   });
 });
