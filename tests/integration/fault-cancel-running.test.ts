@@ -58,6 +58,14 @@ describe.each([
           },
         },
         {
+          id: 'cancel-by-event', name: 'cancel-by-event', triggers: [{ event: 'test/cancel-by-event' }],
+          cancel: [{ event: 'test/stop', if: 'async.data.id == event.data.id' }],
+          steps: {
+            slow: { runtime: { type: 'http', url: `${steps.url}/slow` }, after: [{ step: '$trigger' }] },
+            next: { runtime: { type: 'http', url: `${steps.url}/next` }, after: [{ step: 'slow' }] },
+          },
+        },
+        {
           id: 'cancel-docker', name: 'cancel-docker', triggers: [{ event: 'test/cancel-docker' }],
           steps: {
             box: { runtime: { type: 'docker', image: BUSYBOX_IMAGE, entrypoint: ['/bin/sh', '-c', 'sleep 60; echo "{}"'] }, after: [{ step: '$trigger' }] },
@@ -92,6 +100,23 @@ describe.each([
     expect(run.status).toBe('Cancelled');
     expect(run.steps.slow).toMatchObject({ output: null, attempts: 0 });
     expect(run.steps.slow.status).not.toBe('Completed');
+    expect(steps.count('next', runId)).toBe(0);
+  });
+
+  it('aborts the HTTP request when a cancel event matches, and commits nothing', async () => {
+    // Prepare
+    const id = `stop-${Date.now()}`;
+    const [eventId] = await client.sendOk({ name: 'test/cancel-by-event', data: { id } });
+    const call = await waitFor('the step to be called', () => steps.calls.find((c) => c.step === 'slow' && c.input.event.id === eventId));
+    const runId = call.input.ctx.run_id;
+    // Act
+    await client.sendOk({ name: 'test/stop', data: { id } });
+    await waitFor('the request to be aborted', () => steps.aborts.find((a) => a.input.ctx.run_id === runId));
+    await queue.settled();
+    const run = (await client.api('GET', `/v1/runs/${runId}`)).body.data;
+    // Assess
+    expect(run.status).toBe('Cancelled');
+    expect(run.steps.slow).toMatchObject({ output: null, attempts: 0 });
     expect(steps.count('next', runId)).toBe(0);
   });
 
