@@ -418,8 +418,28 @@ export async function benchRunState(): Promise<void> {
   }
 }
 
+/** One scenario on one backend, printing its raw figures (for profiling): `--only fan|chains|resume:<size> memory|redis`. */
+async function benchOne(scenario: string, backendName: string): Promise<void> {
+  const redis = backendName === 'redis' ? await spawnRedisServer({}) : undefined;
+  const admin = redis ? new Redis(redis.url) : undefined;
+  const steps = await startNoopStepServer();
+  try {
+    const backend = redis && admin ? redisBackend(redis.url, admin) : memoryBackend();
+    const [name, size] = scenario.split(':');
+    const figures = name === 'fan' ? await fanOut(backend, steps)
+      : name === 'chains' ? await chainLengths(backend, steps)
+        : await resumes(backend, steps, Number(size ?? 100));
+    console.log(JSON.stringify(figures));
+  } finally {
+    await steps.close();
+    await admin?.quit();
+    await redis?.stop();
+  }
+}
+
 if (require.main === module) {
-  benchRunState().then(() => process.exit(0), (error: unknown) => {
+  const [flag, scenario, backendName] = process.argv.slice(2);
+  (flag === '--only' ? benchOne(scenario!, backendName ?? 'memory') : benchRunState()).then(() => process.exit(0), (error: unknown) => {
     console.error(error);
     process.exit(1);
   });

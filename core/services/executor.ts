@@ -160,7 +160,8 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
 
 /** A fan-in step's other parents may have been committed by other executors: read the outputs this one lacks. */
 async function fillMissingOutputs(deps: ExecutorDeps, fn: CompiledFunction, runId: string, stepId: string, known: Map<string, unknown>): Promise<void> {
-  const missing = ancestorsOf(fn, stepId).filter((id) => !known.has(id));
+  const missing: string[] = [];
+  for (const id of ancestorsOf(fn, stepId)) if (!known.has(id)) missing.push(id);
   if (missing.length === 0) return;
   for (const [id, output] of Object.entries(await deps.state.readOutputs(runId, missing))) known.set(id, output);
 }
@@ -172,8 +173,16 @@ async function stopped(deps: ExecutorDeps, watch: LeaseWatch, leased: LeasedStep
   return watch.stopped === 'ended' ? { kind: 'done' } : { kind: 'lost' };
 }
 
+/** The outputs of `ids` that are known (one object per step: in a chain it grows with the step's depth). */
 function pick(known: Map<string, unknown>, ids: string[]): Record<string, unknown> {
-  return Object.fromEntries(ids.filter((id) => known.has(id)).map((id) => [id, known.get(id)]));
+  const picked: Record<string, unknown> = {};
+  for (const id of ids) {
+    if (!known.has(id)) continue;
+    // A step may be named `__proto__`: it must stay an own key.
+    if (id === '__proto__') Object.defineProperty(picked, id, { value: known.get(id), enumerable: true, writable: true, configurable: true });
+    else picked[id] = known.get(id);
+  }
+  return picked;
 }
 
 async function runAttempt(driver: Driver | undefined, request: Parameters<Driver['run']>[0]): Promise<StepOutcome> {
