@@ -2,7 +2,7 @@ import { checkFormat } from '../format';
 import { ancestorsOf } from '../functions/ancestors';
 import { compileCached, compileKnown } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
-import type { Runtime } from '../functions/definition';
+import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { LeasedStepContext } from '../ports/run-store';
 import { planAttempt } from '../run/attempt';
@@ -48,6 +48,8 @@ const MAX_CONTINUATIONS = 100;
 /** A step this executor holds a lease on, with what it needs to run: ready without a lookup. */
 interface LeasedStep {
   item: StepWorkItem;
+  /** The run's function, compiled. */
+  fn: CompiledFunction;
   context: LeasedStepContext;
   owner: string;
   /** Outputs of the run this executor knows (a chain keeps adding its own). */
@@ -65,7 +67,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   const planned = item.functionHash === undefined ? undefined : compileCached(item.functionHash);
   const lease = await deps.state.leaseStep({
     runId: item.runId, stepId: item.stepId, attempt: item.attempt, owner, leaseMs: deps.leaseMs, now: deps.clock.now(),
-    ...(planned ? { inputs: ancestorsOf(planned, item.stepId) } : {}),
+    ...(planned ? { inputs: ancestorsOf(planned, item.stepId), withoutDefinition: true } : {}),
   });
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId: item.runId, stepId: item.stepId });
@@ -81,7 +83,9 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     if (delivery.receiveCount > 1) await recoverRun(deps, item.runId);
     return ACK;
   }
-  let next: LeasedStep | undefined = { item, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
+  const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
+  if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
+  let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
       await deps.state.releaseLease(next.item.runId, next.item.stepId, next.owner);
@@ -95,6 +99,11 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   return ACK;
 }
 
+function definitionOf(context: LeasedStepContext): FunctionDefinition {
+  if (!context.definition) throw new Error(`run ${context.run.id}: its lease came without the function definition`);
+  return context.definition;
+}
+
 /** Each delivery leases as its own owner: two copies of an item in one process must not share a lease. */
 function nextOwner(deps: ExecutorDeps): string {
   deliveries += 1;
@@ -105,9 +114,8 @@ type Ran = { kind: 'done'; next?: LeasedStep } | { kind: 'lost' };
 
 /** Run a leased step's attempt and commit its outcome; returns the next step when the commit leased one to us. */
 async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: AbortSignal): Promise<Ran> {
-  const { item, context, owner, known } = leased;
+  const { item, fn, context, owner, known } = leased;
   const { runId, stepId, attempt } = item;
-  const fn = compileKnown(context.run.functionHash, () => context.definition);
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
   const steps = pick(known, ancestorsOf(fn, stepId));
@@ -151,6 +159,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
     kind: 'done',
     next: {
       item: stepItem(context.run, result.leased),
+      fn,
       context: { ...context, async: result.leased.async, history: { attempts: 0, errors: [] } },
       owner: successor,
       known,
