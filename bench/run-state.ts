@@ -430,6 +430,12 @@ async function benchOne(scenario: string, backendName: string): Promise<void> {
       : name === 'chains' ? await chainLengths(backend, steps)
         : await resumes(backend, steps, Number(size ?? 100));
     console.log(JSON.stringify(figures));
+    if (admin) {
+      // Where Redis spent its time (the state stores' scripts show up as evalsha).
+      const stats = await admin.info('commandstats');
+      for (const line of stats.split('\r\n').filter((entry) => entry.startsWith('cmdstat_'))) console.log(`  ${line}`);
+      console.log(`  ${/used_cpu_user:[0-9.]+/.exec(await admin.info('cpu'))?.[0]}`);
+    }
   } finally {
     await steps.close();
     await admin?.quit();

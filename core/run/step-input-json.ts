@@ -3,7 +3,7 @@ import type { StepInput } from '../ports/driver';
 /** JSON already made of an object, which the engine never changes once made (step outputs, events). */
 const made = new WeakMap<object, string>();
 
-function jsonOf(value: unknown): string {
+export function jsonOf(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   let json = made.get(value);
   if (json === undefined) {
@@ -20,13 +20,13 @@ function jsonOf(value: unknown): string {
  * and events are parsed values that nothing changes afterwards, which is what makes this safe.
  */
 export function stepInputJson(input: StepInput): string {
-  let steps = '';
-  for (const id of Object.keys(input.steps)) {
-    const output = input.steps[id];
-    // As JSON.stringify does: a key whose value has no JSON form is left out.
-    if (output === undefined || typeof output === 'function' || typeof output === 'symbol') continue;
-    steps += `${steps === '' ? '' : ','}${JSON.stringify(id)}:${jsonOf(output)}`;
-  }
   const events = input.events === undefined ? '' : `"events":[${input.events.map(jsonOf).join(',')}],`;
-  return `{"event":${jsonOf(input.event)},${events}"steps":{${steps}},"async":${jsonOf(input.async)},"ctx":${JSON.stringify(input.ctx)}}`;
+  const steps = input.stepsJson ?? `{${Object.keys(input.steps).map((id) => memberJson(id, input.steps[id])).filter((member) => member !== undefined).join(',')}}`;
+  return `{"event":${jsonOf(input.event)},${events}"steps":${steps},"async":${jsonOf(input.async)},"ctx":${JSON.stringify(input.ctx)}}`;
+}
+
+/** `"id":output` as JSON; undefined for an output without a JSON form (JSON.stringify leaves such a key out). */
+export function memberJson(id: string, output: unknown): string | undefined {
+  if (output === undefined || typeof output === 'function' || typeof output === 'symbol') return undefined;
+  return `${JSON.stringify(id)}:${jsonOf(output)}`;
 }

@@ -10,6 +10,7 @@ import { stepItem, workOf } from '../run/pending-work';
 import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
 import { type LeaseWatch, watchLease } from './lease-watch';
+import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -50,6 +51,8 @@ interface LeasedStep {
   item: StepWorkItem;
   /** The run's function, compiled. */
   fn: CompiledFunction;
+  /** The step's inputs, when the step before it in a chain made them. */
+  inputs?: StepInputs;
   context: LeasedStepContext;
   owner: string;
   /** Outputs of the run this executor knows (a chain keeps adding its own). */
@@ -118,12 +121,16 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const { runId, stepId, attempt } = item;
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
-  const steps = pick(known, ancestorsOf(fn, stepId));
+  const inputs = leased.inputs ?? inputsOf(known, ancestorsOf(fn, stepId));
+  const { steps } = inputs;
   const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
   let outcome: StepOutcome;
   try {
     outcome = await runAttempt(deps.drivers[step.runtime.type], {
-      input: { event: context.event, events: [context.event], steps, async: context.async, ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt } },
+      input: {
+        event: context.event, events: [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
+        ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
+      },
       runtime: step.runtime,
       timeoutMs: step.timeoutMs,
       signal: watch.signal,
@@ -154,12 +161,14 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   await dropPauses(deps, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
-  await fillMissingOutputs(deps, fn, runId, result.leased.stepId, known);
+  const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
+  if (!chained) await fillMissingOutputs(deps, fn, runId, result.leased.stepId, known);
   return {
     kind: 'done',
     next: {
       item: stepItem(context.run, result.leased),
       fn,
+      ...(chained ? { inputs: chained } : {}),
       context: { ...context, async: result.leased.async, history: { attempts: 0, errors: [] } },
       owner: successor,
       known,
@@ -182,17 +191,6 @@ async function stopped(deps: ExecutorDeps, watch: LeaseWatch, leased: LeasedStep
   return watch.stopped === 'ended' ? { kind: 'done' } : { kind: 'lost' };
 }
 
-/** The outputs of `ids` that are known (one object per step: in a chain it grows with the step's depth). */
-function pick(known: Map<string, unknown>, ids: string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const id of ids) {
-    if (!known.has(id)) continue;
-    // A step may be named `__proto__`: it must stay an own key.
-    if (id === '__proto__') Object.defineProperty(picked, id, { value: known.get(id), enumerable: true, writable: true, configurable: true });
-    else picked[id] = known.get(id);
-  }
-  return picked;
-}
 
 async function runAttempt(driver: Driver | undefined, request: Parameters<Driver['run']>[0]): Promise<StepOutcome> {
   if (!driver) {

@@ -34,3 +34,17 @@ describe('stepInputJson', () => {
     expect(second).toBe(JSON.stringify(input({ a: output, b: 'text', c: null, __proto__x: 1 })));
   });
 });
+
+describe('stepInputJson with the JSON of steps given', () => {
+  it('sends the given JSON of `steps` as is', () => {
+    // Prepare
+    const input: StepInput = {
+      event: { name: 'test/go', data: {}, id: 'evt-1', ts: 0 }, steps: { a: 1 }, stepsJson: '{"a":1}', async: null,
+      ctx: { fn_id: 'f', step_id: 's', run_id: 'r', attempt: 0 },
+    };
+    // Act
+    const json = stepInputJson(input);
+    // Assess
+    expect(JSON.parse(json)).toEqual({ event: input.event, steps: { a: 1 }, async: null, ctx: input.ctx });
+  });
+});
