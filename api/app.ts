@@ -1,11 +1,10 @@
+import type { EventStream } from '../core/events/stream';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { errorMessage } from '../core/errors';
 import { FormatError } from '../core/format';
 import { randomBytes } from 'node:crypto';
-import type { StepstackEvent } from '../core/events/event';
 import type { Logger } from '../core/ports/logger';
-import type { Queue } from '../core/ports/queue';
 import type { EngineDeps, IntakeDeps } from '../core/services/deps';
 import { type CoreDeps, type CoreRoute, coreRoutes } from './core-api';
 import { faultsAsDependency } from './dependency';
@@ -20,7 +19,7 @@ export interface AppParts {
   /** `POST /e/{eventKey}` (SPEC section 2). */
   events?: { intake: IntakeDeps; config: EventApiConfig };
   /** `/v1/...` (SPEC section 6); an empty apiKey leaves it open (local use). */
-  core?: { engine: EngineDeps; apiKey: string; stream?: Queue<StepstackEvent> };
+  core?: { engine: EngineDeps; apiKey: string; stream?: EventStream };
   /** `GET /health`: throws when a dependency cannot be reached. */
   health?: () => Promise<void>;
   /**

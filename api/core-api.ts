@@ -1,7 +1,6 @@
+import type { EventStream } from '../core/events/stream';
 import { ValidationError } from '../core/errors';
 import { validateFunction } from '../core/functions/validate';
-import type { StepstackEvent } from '../core/events/event';
-import type { Queue } from '../core/ports/queue';
 import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
@@ -9,7 +8,7 @@ import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
 
 /** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
-export type CoreDeps = EngineDeps & { stream?: Queue<StepstackEvent> };
+export type CoreDeps = EngineDeps & { stream?: EventStream };
 
 export type CoreRoute = [method: string, path: string, handle: (deps: CoreDeps, request: RouteRequest) => Promise<ApiResponse>];
 

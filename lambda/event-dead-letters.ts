@@ -1,7 +1,7 @@
+import { type StreamMessage, eventOf } from '../core/events/stream';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSEvent } from 'aws-lambda';
-import type { StepstackEvent } from '../core/events/event';
 import type { Logger } from '../core/ports/logger';
 import { keepDeadEvent } from '../core/services/dead-events';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
@@ -17,8 +17,8 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
   return async (event: SQSEvent): Promise<PromiseSettledResult<void>[]> => {
     const { engine } = deps();
     return settleEach(event.Records, async (record) => {
-      const { body, receiveCount } = decodeRecord<StepstackEvent>(record);
-      await keepDeadEvent(engine, body, receiveCount);
+      const { body, receiveCount } = decodeRecord<StreamMessage>(record);
+      await keepDeadEvent(engine, eventOf(body), receiveCount);
     });
   };
 }

@@ -1,3 +1,4 @@
+import { eventOf } from '../core/events/stream';
 import { hostname } from 'node:os';
 import { createApp } from '../api/app';
 import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
@@ -90,7 +91,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     startWorker({
       name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs, correlate: eventIds,
       handle: async (message) => {
-        await handleEvent({ ...engine, catalog }, message.body, { redelivered: message.receiveCount > 1 });
+        await handleEvent({ ...engine, catalog }, eventOf(message.body), { redelivered: message.receiveCount > 1 });
         return { kind: 'ack' };
       },
     }),
@@ -108,7 +109,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     startWorker({
       name: 'event-dead-letters', queue: backends.eventDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: eventIds,
       handle: async (message) => {
-        await keepDeadEvent(engine, message.body, message.receiveCount);
+        await keepDeadEvent(engine, eventOf(message.body), message.receiveCount);
         return { kind: 'ack' };
       },
     }),

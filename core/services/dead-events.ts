@@ -1,5 +1,5 @@
 import type { StepstackEvent } from '../events/event';
-import type { Queue } from '../ports/queue';
+import { type EventStream, streamMessage } from '../events/stream';
 import type { DeadEvent } from '../ports/state';
 import type { EngineDeps } from './deps';
 
@@ -22,11 +22,11 @@ export function listDeadEvents(deps: Pick<EngineDeps, 'state'>, limit: number, c
  * Send a dead event to the event stream again, then forget it. Runs it started before are not
  * started twice (their ids are claimed per function and event id); undefined when there is no such dead event.
  */
-export async function resendDeadEvent(deps: Pick<EngineDeps, 'state'> & { stream: Queue<StepstackEvent> }, eventId: string): Promise<StepstackEvent | undefined> {
+export async function resendDeadEvent(deps: Pick<EngineDeps, 'state'> & { stream: EventStream }, eventId: string): Promise<StepstackEvent | undefined> {
   // Published before it is forgotten: a failed send loses nothing.
   const dead = await deps.state.getDeadEvent(eventId);
   if (!dead) return undefined;
-  await deps.stream.send([{ body: dead.event }]);
+  await deps.stream.send([{ body: streamMessage(dead.event) }]);
   await deps.state.takeDeadEvent(eventId);
   return dead.event;
 }
