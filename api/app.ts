@@ -2,6 +2,7 @@ import type { EventStream } from '../core/events/stream';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { errorMessage } from '../core/errors';
+import { FormatError } from '../core/format';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/ports/logger';
 import type { EngineDeps, IntakeDeps } from '../core/services/deps';
@@ -106,6 +107,11 @@ export function createApp(parts: AppParts): Hono<Env> {
     if (error instanceof DependencyError) {
       logger.warn('dependency unreachable', { requestId, route: c.req.routePath, error: errorMessage(error) });
       return send(c, errorResponse(503, `${error.dependency} did not answer: send the request again later`));
+    }
+    if (error instanceof FormatError) {
+      // Written by another release: no bug of this one, and its own message names both versions.
+      logger.warn('document of an unknown format refused', { requestId, route: c.req.routePath, error: error.message });
+      return send(c, errorResponse(503, error.message));
     }
     logger.error('request failed: a bug', { requestId, route: c.req.routePath, method: c.req.method, error: errorMessage(error), stack: error.stack });
     return send(c, errorResponse(500, `internal error: the logs carry request id ${requestId}`, { request_id: requestId }));

@@ -39,6 +39,8 @@ export interface BackendContext {
   executorId: string;
   /** Replace drivers (tests inject a driver whose platform is down). */
   drivers?: Partial<Record<Runtime['type'], Driver>>;
+  /** Deliveries before a message of the in-memory queues moves to its dead-letter queue (tests shorten it). @default MAX_RECEIVES */
+  maxReceives?: number;
 }
 
 /** Deliveries of a message before it moves to its dead-letter queue. */
@@ -58,7 +60,7 @@ export async function createBackends(config: Settings, context: BackendContext):
   const state = config.REDIS_URL ? await reachableRedis(config) : createMemoryStateStore({ clock: context.clock, retentionMs: config.RETENTION });
   let queues: QueueSet;
   try {
-    queues = config.SQS_ENDPOINT ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+    queues = config.SQS_ENDPOINT ? await sqsQueues(config, context.clock) : memoryQueues(context.clock, context.maxReceives ?? MAX_RECEIVES);
   } catch (error) {
     await state.close();
     throw new StartupError(`SQS_ENDPOINT: ${config.SQS_ENDPOINT} did not answer (${errorMessage(error)}): start that SQS server, or unset SQS_ENDPOINT to keep the queues in memory`, { cause: error });
@@ -67,7 +69,7 @@ export async function createBackends(config: Settings, context: BackendContext):
   const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
     http,
-    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
+    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, namespace: config.STEPSTACK_NAMESPACE, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
     ...context.drivers,
   };
   return {
@@ -113,11 +115,11 @@ function redisAddress(url: string): string {
   return afterScheme.slice(afterScheme.lastIndexOf('@') + 1).split('/')[0] ?? '';
 }
 
-function memoryQueues(clock: Clock): QueueSet {
+function memoryQueues(clock: Clock, maxReceives: number): QueueSet {
   const stepDeadLetters = createMemoryQueue<WorkItem>({ name: 'steps-dlq', clock });
-  const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: MAX_RECEIVES, deadLetter: stepDeadLetters, clock });
+  const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: maxReceives, deadLetter: stepDeadLetters, clock });
   const eventDeadLetters = createMemoryQueue<StreamMessage>({ name: 'events-dlq', clock });
-  const eventStream = createMemoryQueue<StreamMessage>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters, clock });
+  const eventStream = createMemoryQueue<StreamMessage>({ name: 'events', maxReceiveCount: maxReceives, deadLetter: eventDeadLetters, clock });
   return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
 }
 

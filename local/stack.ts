@@ -7,8 +7,10 @@ import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
+import type { Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import { defaultRetrySettings } from '../core/run/backoff';
+import type { WorkItem } from '../core/run/work-item';
 import { fireCronTicks } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
@@ -51,6 +53,10 @@ export interface StackOptions {
   random?: () => number;
   /** Replace drivers (tests inject one whose platform is down). */
   drivers?: BackendContext['drivers'];
+  /** Deliveries before a message of the in-memory queues is dead-lettered (tests shorten it). @default 5 */
+  maxReceives?: number;
+  /** Wrap the step queue every part uses (tests inject faults into its sends). */
+  wrapStepQueue?: (queue: Queue<WorkItem>) => Queue<WorkItem>;
 }
 
 /** The whole stack in one process: Event API, core API, runner, executor, cron and dead letters. */
@@ -60,10 +66,11 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? config.STEP_LEASE;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
-  const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}) });
+  const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}), ...(options.maxReceives ? { maxReceives: options.maxReceives } : {}) });
+  const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
   const engine: EngineDeps = {
     state: backends.state,
-    queue: backends.stepQueue,
+    queue: stepQueue,
     clock,
     logger,
     retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
@@ -89,7 +96,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
       },
     }),
     startWorker({
-      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs, correlate: workItemIds,
+      name: 'executor', queue: stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs, correlate: workItemIds,
       handle: (message, signal) => handleWorkItem(executorDeps, message.body, message, signal),
     }),
     startWorker({

@@ -24,15 +24,18 @@ export function workOf(run: RunIdentity, result: Extract<CommitResult, { outcome
 }
 
 /**
- * Every work item the run's state implies, for recovery after a crash may have lost them. Steps that
- * hold a live lease are left out: their holder's own message still covers them.
+ * Every work item the run's state implies, for recovery after a crash may have lost them. A step that
+ * holds a live lease is sent too, due when that lease ends: a lease a commit handed to the next step
+ * of a chain has no message of its own (the message recovering may be the very one that covered it),
+ * and when its holder is alive the item meets that lease and waits again at no cost to the budget.
  */
 export function pendingWork(run: StoredRun, now: number): WorkItem[] {
   if (run.status !== 'Running') return [];
   const items: WorkItem[] = [];
   for (const [stepId, step] of Object.entries(run.steps)) {
-    if (step.status !== 'Scheduled' || (run.leases[stepId] ?? 0) > now) continue;
-    items.push(stepItem(run, { stepId, attempt: step.attempt, dueAt: step.dueAt ?? now }));
+    if (step.status !== 'Scheduled') continue;
+    const dueAt = Math.max(step.dueAt ?? now, run.leases[stepId] ?? 0);
+    items.push(stepItem(run, { stepId, attempt: step.attempt, dueAt }));
   }
   for (const timer of run.timers) items.push(timerItem(run, timer));
   return items;

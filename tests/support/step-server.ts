@@ -19,12 +19,15 @@ export type StepBehaviour = (call: StepCall, nth: number) => { status?: number; 
 export async function startStepServer(): Promise<{
   url: string;
   calls: StepCall[];
+  /** Calls whose client went away before the answer was sent, with when (ms). */
+  aborts: (StepCall & { at: number })[];
   /** Calls of a step, for one run when given. */
   count(step: string, runId?: string): number;
   behave(step: string, behaviour: StepBehaviour): void;
   close(): Promise<void>;
 }> {
   const calls: StepCall[] = [];
+  const aborts: (StepCall & { at: number })[] = [];
   const behaviours = new Map<string, StepBehaviour>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -40,8 +43,16 @@ export async function startStepServer(): Promise<{
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
         res.end(reply.raw ?? JSON.stringify(reply.body ?? { step, attempt: call.input.ctx.attempt }));
       };
-      if (reply.delayMs) setTimeout(send, reply.delayMs);
-      else send();
+      if (!reply.delayMs) {
+        send();
+        return;
+      }
+      const timer = setTimeout(send, reply.delayMs);
+      res.on('close', () => {
+        if (res.writableEnded) return;
+        clearTimeout(timer);
+        aborts.push({ ...call, at: Date.now() });
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,6 +60,7 @@ export async function startStepServer(): Promise<{
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    aborts,
     count: (step, runId) => calls.filter((call) => call.step === step && (!runId || call.input.ctx.run_id === runId)).length,
     behave: (step, behaviour) => behaviours.set(step, behaviour),
     close: () => new Promise<void>((resolve) => {

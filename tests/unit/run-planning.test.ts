@@ -90,7 +90,7 @@ describe('run planning', () => {
     expect(flaky.result.kind).toBe('retry');
   });
 
-  it('lists the pending work of a run for recovery, leaving out steps another executor holds', async () => {
+  it('lists the pending work of a run for recovery, a step another executor holds due when its lease ends', async () => {
     // Prepare
     const store = createMemoryStateStore();
     const definition = compile({}, {
@@ -98,11 +98,13 @@ describe('run planning', () => {
     }).definition;
     const run = plannedRun(definition, Date.now());
     await store.createRun(run);
-    await store.leaseStep({ runId: run.id, stepId: 'a', attempt: 0, owner: 'busy', leaseMs: 60_000, now: Date.now() });
+    const leasedAt = Date.now();
+    await store.leaseStep({ runId: run.id, stepId: 'a', attempt: 0, owner: 'busy', leaseMs: 60_000, now: leasedAt });
     // Act
     const work = pendingWork((await store.loadRun(run.id))!, Date.now());
     // Assess
-    expect(work.map((item) => (item.kind === 'step' ? `step:${item.stepId}` : item.timer)).sort()).toEqual(['edge:later:0', 'step:b']);
+    expect(work.map((item) => (item.kind === 'step' ? `step:${item.stepId}` : item.timer)).sort()).toEqual(['edge:later:0', 'step:a', 'step:b']);
+    expect(work.find((item) => item.kind === 'step' && item.stepId === 'a')!.dueAt).toBe(leasedAt + 60_000);
     expect(work.every((item) => item.format === 2 && item.functionHash === run.functionHash)).toBe(true);
   });
 });
