@@ -1,6 +1,7 @@
 import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
 import { benchLocalStack } from './local-stack';
+import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 
 /** Every benchmark, one after the other, each printing its figures. */
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   await benchComponents();
   await benchLocalStack();
   await benchRedisVsBullmq();
+  await benchPauseIndex();
   await benchDockerDriver();
 }
 

@@ -41,6 +41,6 @@ describe('cron handler', () => {
     expect(runIds).toHaveLength(3);
     expect(items.every((item) => item.body.kind === 'step' && item.body.stepId === 'ping')).toBe(true);
     const runs = await Promise.all(runIds.map((runId) => deps.engine.state.loadRun(runId)));
-    expect(runs.map((run) => new Date(run!.doc.event.ts).toISOString()).sort()).toEqual(['2026-11-28T12:03:00.000Z', '2026-11-28T12:04:00.000Z', '2026-11-28T12:05:00.000Z']);
+    expect(runs.map((run) => new Date(run!.event.ts).toISOString()).sort()).toEqual(['2026-11-28T12:03:00.000Z', '2026-11-28T12:04:00.000Z', '2026-11-28T12:05:00.000Z']);
   });
 });

@@ -284,7 +284,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       steps.behave(`${fn.id}-slow`, () => ({ delayMs: 400 }));
       const [eventId] = await client.sendOk({ name: fn.event });
       const running = await client.waitForRun(eventId!, (run) => run.steps.slow?.status === 'Running');
-      const item = { kind: 'step' as const, runId: running.run_id, functionId: fn.id, stepId: 'slow', attempt: 0, dueAt: 0 };
+      const item = { format: 2 as const, kind: 'step' as const, runId: running.run_id, functionId: fn.id, stepId: 'slow', attempt: 0, dueAt: 0 };
       // Act
       await stack.engine.queue.send([{ body: item }, { body: item }]);
       const run = await client.waitForRun(eventId!);
