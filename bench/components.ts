@@ -2,20 +2,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
-import { createMemoryStateStore } from '../adapters/memory/state-store';
 import { compileExpression } from '../core/expressions/cel';
 import type { StepInput } from '../core/ports/driver';
-import type { RunDoc } from '../core/run/run';
 import { fmt, percentile } from './support/stats';
 
 /**
  * Figures of single components, moved out of the tests (a shared 2-core machine makes a timed
- * assertion flaky one way or vacuous the other): the memory state store's lease+commit, the memory
- * queue's wake-up and throughput, CEL evaluations, and the HTTP driver's dispatch of no-op calls.
+ * assertion flaky one way or vacuous the other): the memory queue's wake-up and throughput, CEL
+ * evaluations, and the HTTP driver's dispatch of no-op calls.
  */
 export async function benchComponents(): Promise<Record<string, string>> {
   const figures: Record<string, string> = {};
-  figures['memory state: lease+commit, 100-step run'] = `${(await stateStoreLeaseCommit()).toFixed(3)} ms/step (was asserted < 2 ms)`;
   const wake = await queueWakeLatencies();
   figures['memory queue: receive wake-up p50/p99'] = `${fmt(percentile(wake, 50))} / ${fmt(percentile(wake, 99))} (was asserted p50 < 2 ms)`;
   figures['memory queue: 100k send+receive+ack'] = `${(await queueThroughputMs()).toFixed(0)} ms (was asserted < 5 s)`;
@@ -25,29 +22,6 @@ export async function benchComponents(): Promise<Record<string, string>> {
   console.log('\ncomponents');
   for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(42)} ${value}`);
   return figures;
-}
-
-async function stateStoreLeaseCommit(): Promise<number> {
-  const store = createMemoryStateStore();
-  const steps = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s${i}`, {
-    status: 'Pending' as const, attempt: 0, attempts: 0, errors: [], edges: ['pending' as const], async: null,
-  }]));
-  let doc = {
-    id: 'big', functionId: 'f', functionHash: 'h', eventId: 'e', event: { name: 'x', data: {}, id: 'e', ts: 0 },
-    status: 'Running', startedAt: 0, version: 1, steps, pauses: {}, timers: {}, output: null,
-  } as unknown as RunDoc;
-  await store.createRun(doc, { id: 'f', name: 'f', triggers: [], steps: {} });
-  const rounds = 5000;
-  const started = performance.now();
-  for (let i = 0; i < rounds; i += 1) {
-    const lease = await store.leaseStep({ runId: 'big', stepId: `s${i % 100}`, owner: 'w', leaseMs: 1000, now: Date.now() });
-    if (lease.status !== 'leased') throw new Error(`round ${i}: ${lease.status}`);
-    doc = { ...lease.run.doc, version: lease.run.doc.version + 1 };
-    await store.commitRun(doc, { [`s${i % 100}`]: { i } }, { stepId: `s${i % 100}`, owner: 'w' });
-  }
-  const perStep = (performance.now() - started) / rounds;
-  await store.close();
-  return perStep;
 }
 
 async function queueWakeLatencies(): Promise<number[]> {
