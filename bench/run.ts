@@ -1,5 +1,6 @@
 import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
+import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await benchRedisVsBullmq();
   await benchPauseIndex();
   await benchDockerDriver();
+  await benchExpressions();
 }
 
 main().catch((error: unknown) => {

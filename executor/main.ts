@@ -3,6 +3,7 @@ import { createDockerDriver, createEcrCredentials, probeDocker } from '../adapte
 import { createHttpDriver } from '../adapters/http-driver';
 import { createSqsQueue } from '../adapters/sqs';
 import { errorMessage } from '../core/errors';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -10,6 +11,7 @@ import type { WorkItem } from '../core/run/work-item';
 import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { EXIT, startDaemon } from '../platform/daemon';
+import { dockerLimitsFor } from '../platform/docker-limits';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
@@ -29,6 +31,7 @@ function main(): void {
   try {
     settings = loadSettings(process.env, { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
     logger = loggerFor(settings, 'executor', { service: 'stepstack-executor', owner });
+    onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   } catch (error) {
     logger.error('executor settings are invalid', { error: errorMessage(error) });
     process.exit(EXIT.FAILED);
@@ -40,6 +43,7 @@ function main(): void {
   const docker = createDockerDriver({
     executorId: owner,
     network: settings.DOCKER_NETWORK,
+    ...dockerLimitsFor(settings),
     credentialsFor: createEcrCredentials(),
   });
   const deps: ExecutorDeps = {
