@@ -4,6 +4,7 @@ import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
+import { benchRunState } from './run-state';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await benchLocalStack();
   await benchRedisVsBullmq();
   await benchPauseIndex();
+  await benchRunState();
   await benchDockerDriver();
   await benchExpressions();
 }

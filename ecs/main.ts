@@ -1,5 +1,5 @@
+import { type StreamMessage, eventOf } from '../core/events/stream';
 import { createSqsQueue } from '../adapters/sqs';
-import type { StepstackEvent } from '../core/events/event';
 import { errorMessage } from '../core/errors';
 import { handleEvent } from '../core/services/runner';
 import { sqsClientFor } from '../platform/aws/clients';
@@ -35,12 +35,12 @@ function runner(): void {
   logger = loggerFor(settings, 'ecs', { service: 'stepstack', part });
   const stage = stageEngine(settings, logger);
   const client = sqsClientFor(settings);
-  const stream = createSqsQueue<StepstackEvent>({ client, queueUrl: settings.EVENT_STREAM_URL });
-  startDaemon<StepstackEvent>({
+  const stream = createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL });
+  startDaemon<StreamMessage>({
     name: 'runner',
     queue: stream,
     handle: async (message) => {
-      await handleEvent(stage.runner, message.body, { redelivered: message.receiveCount > 1 });
+      await handleEvent(stage.runner, eventOf(message.body), { redelivered: message.receiveCount > 1 });
       return { kind: 'ack' };
     },
     correlate: eventIds,

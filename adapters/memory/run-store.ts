@@ -3,7 +3,7 @@ import type { FunctionDefinition } from '../../core/functions/definition';
 import { FormatError } from '../../core/format';
 import {
   RUN_FORMAT,
-  type AttemptCommit, type CommitResult, type GraphChanges, type LeaseRequest, type LeaseResult, type NewRun, type PauseResume, type RunEnd,
+  type AttemptCommit, type CommitResult, type GraphChanges, type LeaseRequest, type LeaseResult, type LeasedStepContext, type NewRun, type PauseResume, type RunEnd,
   type RunStore, type StoredRun, type TimerFire,
 } from '../../core/ports/run-store';
 import type { AttemptError } from '../../core/run/run';
@@ -63,7 +63,7 @@ export class MemoryRunStore implements RunStore {
         id: init.id, functionId: init.functionId, functionHash: init.functionHash, eventId: init.event.id, status: 'Running', startedAt: init.now,
         ...(init.rerunOf === undefined ? {} : { rerunOf: init.rerunOf }),
       },
-      open: steps.size, event, definition, steps, outputs: new Map(), timers: new Map(), pauses: new Map(), leases: new Map(),
+      open: steps.size, outputBytes: 0, event, definition, steps, outputs: new Map(), timers: new Map(), pauses: new Map(), leases: new Map(),
     };
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };
     applyChanges(run, init.changes, asyncs, init.now, log);
@@ -108,17 +108,13 @@ export class MemoryRunStore implements RunStore {
       if (json !== undefined) Object.defineProperty(outputs, id, { value: decode(json), enumerable: true, writable: true, configurable: true });
     }
     const { definition } = run;
-    return {
-      status: 'leased',
-      step: {
-        run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
-        async: step.async === null ? null : decode<StepstackEvent>(step.async),
-        history: { attempts: step.attempts, errors: decode<AttemptError[]>(step.errors) },
-        get definition() {
-          return decode<FunctionDefinition>(definition);
-        },
-      },
+    const context: LeasedStepContext = {
+      run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
+      async: step.async === null ? null : decode<StepstackEvent>(step.async),
+      history: { attempts: step.attempts, errors: decode<AttemptError[]>(step.errors) },
     };
+    if (!lease.withoutDefinition) Object.defineProperty(context, 'definition', { enumerable: true, get: () => decode<FunctionDefinition>(definition) });
+    return { status: 'leased', step: context };
   }
 
   async renewLease(lease: LeaseRequest): Promise<'renewed' | 'lost' | 'ended'> {
@@ -162,9 +158,17 @@ export class MemoryRunStore implements RunStore {
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };
     step.attempts = commit.attempts;
     step.errors = errors;
-    const { result } = commit;
+    let { result } = commit;
+    const size = output === undefined ? 0 : Buffer.byteLength(output);
+    if (result.kind === 'completed' && commit.outputCap && run.outputBytes + size > commit.outputCap) {
+      result = {
+        kind: 'failed',
+        reason: `step '${commit.stepId}' failed for good: its output of ${size} bytes would bring the run's stored outputs to ${run.outputBytes + size} bytes, over the cap of ${commit.outputCap} bytes (RUN_OUTPUT_CAP)`,
+      };
+    }
     if (result.kind === 'completed') {
       run.outputs.set(commit.stepId, output!);
+      run.outputBytes += size;
       step.status = 'Completed';
       step.endedAt = commit.now;
       delete step.dueAt;

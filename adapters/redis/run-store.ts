@@ -48,7 +48,10 @@ export class RedisRunStore implements RunStore {
 
   leaseStep(lease: LeaseRequest): Promise<LeaseResult> {
     const keys = this.keys.run(lease.runId);
-    const args = [String(RUN_FORMAT), lease.stepId, String(lease.attempt), lease.owner, at(lease.now), ms(lease.now + lease.leaseMs), ...(lease.inputs ?? [])];
+    const args = [
+      String(RUN_FORMAT), lease.stepId, String(lease.attempt), lease.owner, at(lease.now), ms(lease.now + lease.leaseMs),
+      lease.withoutDefinition ? '0' : '1', ...(lease.inputs ?? []),
+    ];
     return this.call('leaseStep', async () => {
       // An empty input list would read every output: ask for a field no step can have instead.
       const reply = (await this.script('leaseStep', [keys.meta, keys.steps, keys.outputs, keys.leases, keys.definition, keys.trigger],
@@ -56,7 +59,7 @@ export class RedisRunStore implements RunStore {
       checkReply(reply, lease.runId);
       if (reply[0] === 'missing' || reply[0] === 'closed') return { status: reply[0] };
       if (reply[0] === 'busy') return { status: 'busy', until: Number(reply[1]) };
-      return { status: 'leased', step: decodeLeased(reply) };
+      return { status: 'leased', step: decodeLeased(reply, lease.withoutDefinition === true) };
     });
   }
 
@@ -91,7 +94,7 @@ export class RedisRunStore implements RunStore {
     const args = [
       ms(this.retentionMs), at(commit.now), String(RUN_FORMAT), commit.stepId, String(commit.attempt), result.kind, detail,
       String(commit.attempts), encode(commit.errors), commit.release?.owner ?? '', commit.leaseNext?.owner ?? '',
-      commit.leaseNext ? ms(commit.leaseNext.until) : '', ...changesArgs(commit.changes),
+      commit.leaseNext ? ms(commit.leaseNext.until) : '', String(commit.outputCap ?? 0), ...changesArgs(commit.changes),
     ];
     return this.call('commitAttempt', async () => decodeCommit((await this.script('commitAttempt', this.keys.run(commit.runId).all, args)) as unknown[], commit.runId));
   }

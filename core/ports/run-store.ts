@@ -118,6 +118,11 @@ export interface AttemptCommit {
   release?: { owner: string };
   /** Lease one step this commit schedules and that is due by `now` to this owner (it runs it next). */
   leaseNext?: { owner: string; until: number };
+  /**
+   * The most bytes of outputs (as JSON) the run may hold: a completion that would pass it fails the
+   * step for good, naming the cap, and the run with it. @default no cap
+   */
+  outputCap?: number;
 }
 
 export interface TimerFire {
@@ -173,6 +178,8 @@ export interface LeaseRequest {
   now: number;
   /** Whose outputs to return (the step's ancestors). */
   inputs?: string[];
+  /** The caller has the run's function compiled (work items carry its hash): leave the definition out (it grows with the graph). */
+  withoutDefinition?: boolean;
 }
 
 export type LeaseResult =
@@ -185,8 +192,8 @@ export type LeaseResult =
 export interface LeasedStepContext {
   run: RunMeta;
   event: StepstackEvent;
-  /** Parsed on first read: the engine compiles a definition once per hash. */
-  readonly definition: FunctionDefinition;
+  /** Parsed on first read: the engine compiles a definition once per hash. Absent when the request said `withoutDefinition`. */
+  readonly definition?: FunctionDefinition;
   /** Outputs of the steps asked for. */
   outputs: Record<string, unknown>;
   async: StepstackEvent | null;
