@@ -44,6 +44,7 @@ function main(): void {
   const state = redisStateFor(settings);
   const docker = createDockerDriver({
     executorId: owner,
+    namespace: settings.STEPSTACK_NAMESPACE,
     network: settings.DOCKER_NETWORK,
     ...dockerLimitsFor(settings),
     credentialsFor: createEcrCredentials(),

@@ -5,8 +5,9 @@ import type { SQSEvent } from 'aws-lambda';
 import { handleEvent } from '../core/services/runner';
 import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
+import { eventIds } from '../platform/logging/correlation';
 import { releaseWhenLocal } from './local-release';
-import { decodeRecord, settleEach } from './sqs-records';
+import { decodeRecord, recordIds, settleEach } from './sqs-records';
 
 /** The event stream's consumer: each record is one accepted event; a failed record alone is retried by SQS. */
 export function makeHandler(deps: () => EngineHandlerDeps) {
@@ -21,7 +22,7 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
 
 /** The middleware every SQS handler gets: settled results become `batchItemFailures`, naming only the failed records. */
 export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logger = logger) => middy(inner).use(sqsPartialBatchFailure({
-  logger: (reason: unknown, record: { messageId?: string }) => log.error('event record failed, left for retry', { messageId: record.messageId, error: String(reason) }),
+  logger: (reason: unknown, record: { messageId?: string; body?: string }) => log.error('event record failed, left for retry', { ...recordIds(record, eventIds), error: String(reason) }),
 }));
 
 export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));

@@ -19,9 +19,11 @@ function boundary(folder, forbiddenFolders, forbiddenPackages, why) {
 }
 
 const infrastructure = ['@aws-sdk/*', 'ioredis', 'dockerode', '@middy/*'];
+/** I/O the core leaves to adapters and composition roots: files, processes, sockets, servers. */
+const io = ['fs', 'fs/*', 'node:fs', 'node:fs/*', 'child_process', 'node:child_process', 'net', 'node:net', 'http', 'node:http', 'https', 'node:https', 'dgram', 'node:dgram'];
 
 module.exports = [
-  boundary('core', ['adapters', 'api', 'platform', ...roots], [...infrastructure, 'hono', 'hono/*', '@hono/*'],
+  boundary('core', ['adapters', 'api', 'platform', ...roots], [...infrastructure, ...io, 'hono', 'hono/*', '@hono/*'],
     'is the infrastructure-free engine: it talks to ports; put this in an adapter or a composition root.'),
   boundary('adapters', ['api', 'platform', ...roots], ['hono', 'hono/*', '@hono/*'],
     'implements the core\'s ports and imports only the core: wiring belongs in platform/ or a composition root.'),

@@ -69,7 +69,7 @@ export async function createBackends(config: Settings, context: BackendContext):
   const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
     http,
-    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
+    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, namespace: config.STEPSTACK_NAMESPACE, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
     ...context.drivers,
   };
   return {

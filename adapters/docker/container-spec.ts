@@ -43,6 +43,7 @@ export function containerSpec(args: {
       [LABELS.step]: input.ctx.step_id,
       [LABELS.attempt]: String(input.ctx.attempt),
       [LABELS.executor]: options.executorId,
+      [LABELS.namespace]: options.namespace,
     },
     Tty: false,
     AttachStdin: true,

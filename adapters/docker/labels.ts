@@ -4,4 +4,6 @@ export const LABELS = {
   step: 'stepstack.step',
   attempt: 'stepstack.attempt',
   executor: 'stepstack.executor',
+  /** The stack's namespace (STEPSTACK_NAMESPACE): orphans are looked for within it only. */
+  namespace: 'stepstack.namespace',
 } as const;

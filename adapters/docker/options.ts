@@ -18,6 +18,12 @@ export type CredentialsProvider = (image: string) => Promise<RegistryCredentials
 export interface DockerDriverOptions {
   /** Owner id of this executor process, written on every container as `stepstack.executor`. */
   executorId: string;
+  /**
+   * The stack's namespace, written on every container as `stepstack.namespace`: orphan clean-up
+   * looks only within it, so stacks sharing one Docker daemon leave each other's containers alone.
+   * @default "stepstack"
+   */
+  namespace?: string;
   /** The daemon's unix socket. @default the path in `DOCKER_HOST` (unix://), else /var/run/docker.sock */
   socketPath?: string;
   /** Network mode of step containers: `bridge`, `none`, `host` or a network's name. @default "bridge" */
@@ -65,7 +71,7 @@ export type ResolvedOptions = Required<Omit<DockerDriverOptions, 'credentialsFor
 export const NON_ROOT_USER = '65534:65534';
 
 const KNOWN = new Set([
-  'executorId', 'socketPath', 'network', 'pullPolicy', 'credentialsFor', 'maxConcurrent', 'defaults', 'maximums',
+  'executorId', 'namespace', 'socketPath', 'network', 'pullPolicy', 'credentialsFor', 'maxConcurrent', 'defaults', 'maximums',
   'allowRoot', 'maxStdoutBytes', 'maxStderrBytes', 'dropCapabilities',
 ]);
 const LIMIT_KEYS = new Set(['memory', 'cpus', 'pids']);
@@ -99,6 +105,7 @@ export function resolveOptions(options: DockerDriverOptions): ResolvedOptions {
   if (problems.length > 0) throw new Error(`Docker driver options: ${problems.join('; ')}`);
   return {
     executorId: options.executorId,
+    namespace: options.namespace ?? 'stepstack',
     socketPath: options.socketPath ?? defaultSocketPath(),
     network: options.network ?? 'bridge',
     pullPolicy: options.pullPolicy ?? 'if-not-present',

@@ -3,14 +3,16 @@ import { daemonFault } from './daemon-errors';
 import { LABELS } from './labels';
 
 /**
- * Remove Stepstack containers left behind: those of `executorId` when given, else those of every
- * executor but `settings.executorId`. Resolves with how many were removed.
+ * Remove Stepstack containers of this namespace left behind: those of `executorId` when given, else
+ * those of every executor but `settings.executorId`. Resolves with how many were removed.
  */
-export async function removeOrphans(docker: Docker, settings: { executorId: string; socketPath: string }, executorId?: string): Promise<number> {
+export async function removeOrphans(
+  docker: Docker, settings: { executorId: string; namespace: string; socketPath: string }, executorId?: string,
+): Promise<number> {
   const label = executorId === undefined ? LABELS.executor : `${LABELS.executor}=${executorId}`;
   let found: Docker.ContainerInfo[];
   try {
-    found = await docker.listContainers({ all: true, filters: { label: [label] } });
+    found = await docker.listContainers({ all: true, filters: { label: [label, `${LABELS.namespace}=${settings.namespace}`] } });
   } catch (error) {
     throw daemonFault(settings.socketPath, 'listing orphan containers', error);
   }

@@ -119,7 +119,7 @@ describe('executor bundle on a machine', () => {
   it('removes orphan containers before taking work, then consumes the step queue', async () => {
     // Prepare
     const orphan = await docker.createContainer({
-      Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: { [LABELS.executor]: 'a-previous-daemon' }, HostConfig: { NetworkMode: 'none' },
+      Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: { [LABELS.executor]: 'a-previous-daemon', [LABELS.namespace]: keyPrefix }, HostConfig: { NetworkMode: 'none' },
     });
     const stray: WorkItem = { format: 2, kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
     await createSqsQueue<WorkItem>({ client: sqs, queueUrl }).send([{ body: stray }]);

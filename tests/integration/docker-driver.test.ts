@@ -15,8 +15,11 @@ const docker = new Docker({ socketPath });
 const executorId = `test-executor-${process.pid}`;
 let runCounter = 0;
 
+/** This run's own namespace: other test files' drivers and daemons share the Docker daemon. */
+const namespace = `docker-test-${process.pid}`;
+
 function driverWith(options: Partial<DockerDriverOptions> = {}): DockerDriver {
-  return createDockerDriver({ executorId, socketPath, network: 'none', ...options });
+  return createDockerDriver({ executorId, namespace, socketPath, network: 'none', ...options });
 }
 
 function input(overrides: { data?: Record<string, unknown>; attempt?: number } = {}): StepInput {
@@ -222,7 +225,7 @@ describe('docker driver: containers', () => {
     // Assess
     expect(seen).toHaveLength(1);
     expect(seen[0]?.Labels).toMatchObject({
-      [LABELS.run]: stepInput.ctx.run_id, [LABELS.step]: 'step-a', [LABELS.attempt]: '3', [LABELS.executor]: executorId,
+      [LABELS.run]: stepInput.ctx.run_id, [LABELS.step]: 'step-a', [LABELS.attempt]: '3', [LABELS.executor]: executorId, [LABELS.namespace]: namespace,
     });
     expect(await containersOfRun(stepInput.ctx.run_id)).toEqual([]);
   });
@@ -312,7 +315,7 @@ describe('docker driver: containers', () => {
     // Prepare: a running orphan of a dead executor, and a container of this driver's own executor
     const driver = driverWith();
     const deadExecutor = `dead-executor-${process.pid}`;
-    const labelsOf = (owner: string) => ({ [LABELS.run]: 'run-orphan', [LABELS.step]: 's', [LABELS.attempt]: '1', [LABELS.executor]: owner });
+    const labelsOf = (owner: string) => ({ [LABELS.run]: 'run-orphan', [LABELS.step]: 's', [LABELS.attempt]: '1', [LABELS.executor]: owner, [LABELS.namespace]: namespace });
     const orphan = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: labelsOf(deadExecutor), HostConfig: { NetworkMode: 'none' } });
     await orphan.start();
     const own = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['true'], Labels: labelsOf(executorId), HostConfig: { NetworkMode: 'none' } });
@@ -331,7 +334,7 @@ describe('docker driver: containers', () => {
   it('removes the containers of one named executor', async () => {
     const driver = driverWith();
     const other = `other-executor-${process.pid}`;
-    const container = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['true'], Labels: { [LABELS.executor]: other }, HostConfig: { NetworkMode: 'none' } });
+    const container = await docker.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['true'], Labels: { [LABELS.executor]: other, [LABELS.namespace]: namespace }, HostConfig: { NetworkMode: 'none' } });
     const removed = await driver.removeOrphans(other);
     expect(removed).toBe(1);
     await expect(container.inspect()).rejects.toMatchObject({ statusCode: 404 });

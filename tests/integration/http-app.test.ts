@@ -42,9 +42,13 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
   let buggy: Served;
   let closeStream: () => Promise<void>;
   const logger = recorder();
-  const engine = (): EngineDeps => ({
-    state: createMemoryStateStore({ clock }), queue: createMemoryQueue<WorkItem>(), clock, logger, retry: defaultRetrySettings, retentionMs: 60_000, newId,
-  });
+  const opened: { close(): Promise<void> }[] = [];
+  const engine = (): EngineDeps => {
+    const state = createMemoryStateStore({ clock });
+    const queue = createMemoryQueue<WorkItem>();
+    opened.push(state, queue);
+    return { state, queue, clock, logger, retry: defaultRetrySettings, retentionMs: 60_000, newId };
+  };
 
   beforeAll(async () => {
     sqs = await spawnSqsServer();
@@ -59,6 +63,7 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
       throw new TypeError('cannot read properties of undefined');
     };
     const bugIntake = { stream: createMemoryQueue<StreamMessage>(), clock, newId: bug };
+    opened.push(bugIntake.stream);
     if (kind === 'local') {
       const stage = stageIntake(settings);
       closeStream = stage.close;
@@ -91,6 +96,7 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
     await buggy?.close();
     await closeStream?.();
     await sqs?.stop();
+    await Promise.all(opened.map((resource) => resource.close()));
   });
 
   it('accepts events on POST /e/{key} and answers /health', async () => {
@@ -219,7 +225,8 @@ describe.each(['node server', 'lambda'] as const)('the core API on the %s when i
     // Prepare
     const redis = await spawnRedisServer();
     const state = redisStateFor(loadSettings({ REDIS_URL: redis.url, STEPSTACK_NAMESPACE: `http-app-${process.pid}` }));
-    const engine: EngineDeps = { state, queue: createMemoryQueue<WorkItem>(), clock, logger: recorder(), retry: defaultRetrySettings, retentionMs: 60_000, newId };
+    const queue = createMemoryQueue<WorkItem>();
+    const engine: EngineDeps = { state, queue, clock, logger: recorder(), retry: defaultRetrySettings, retentionMs: 60_000, newId };
     const build = () => createApp({ logger: recorder(), core: { engine, apiKey: '' } });
     const served = kind === 'lambda' ? overLambda(build) : await overNode(build());
     try {
@@ -236,6 +243,7 @@ describe.each(['node server', 'lambda'] as const)('the core API on the %s when i
     } finally {
       await served.close();
       await state.close();
+      await queue.close();
     }
   }, 30_000);
 });

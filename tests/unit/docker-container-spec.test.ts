@@ -35,7 +35,7 @@ describe('containerSpec', () => {
 
   it('labels the container and locks it down', () => {
     const spec = containerSpec({ runtime: { ...runtime, env: { A: '1' } }, command: image, input, inputJson: '{}', limits: { memoryBytes: 2 ** 28, cpus: 0.5, pids: 64 }, options });
-    expect(spec.Labels).toEqual({ 'stepstack.run': 'run-1', 'stepstack.step': 'send', 'stepstack.attempt': '2', 'stepstack.executor': 'exec-1' });
+    expect(spec.Labels).toEqual({ 'stepstack.run': 'run-1', 'stepstack.step': 'send', 'stepstack.attempt': '2', 'stepstack.executor': 'exec-1', 'stepstack.namespace': 'stepstack' });
     expect(spec.Env).toEqual(['A=1']);
     expect(spec.Tty).toBe(false);
     expect(spec.HostConfig).toMatchObject({

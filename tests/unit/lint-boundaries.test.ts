@@ -24,6 +24,7 @@ describe('import boundaries (lint)', () => {
     ['core/fixture.ts', "import { loadSettings } from '../platform/settings';", 'core/ is the infrastructure-free engine'],
     ['core/fixture.ts', "import Redis from 'ioredis';", 'core/ is the infrastructure-free engine'],
     ['core/fixture.ts', "import { Hono } from 'hono';", 'core/ is the infrastructure-free engine'],
+    ['core/functions/fixture.ts', "import { readFile } from 'node:fs/promises';", 'core/ is the infrastructure-free engine'],
     ['adapters/redis/fixture.ts', "import { loadSettings } from '../../platform/settings';", 'adapters/ implements the core\'s ports'],
     ['api/fixture.ts', "import { createMemoryQueue } from '../adapters/memory/queue';", 'api/ is the HTTP application'],
     ['api/fixture.ts', "import { SQSClient } from '@aws-sdk/client-sqs';", 'api/ is the HTTP application'],
@@ -44,6 +45,7 @@ describe('import boundaries (lint)', () => {
 
   it.each([
     ['core/services/fixture.ts', "import { acceptEvents } from '../events/validate';"],
+    ['core/fixture.ts', "import { createHash } from 'node:crypto';"],
     ['adapters/redis/fixture.ts', "import { PlatformError } from '../../core/errors';"],
     ['api/fixture.ts', "import { Hono } from 'hono';"],
     ['platform/fixture.ts', "import { createSqsQueue } from '../adapters/sqs';"],
