@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs'] },
+  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'deploy/serverless-plugin.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
