@@ -2,38 +2,41 @@ import { ValidationError } from '../core/errors';
 import { validateFunction } from '../core/functions/validate';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
-import { type ApiRequest, type ApiResponse, errorResponse, parseJsonBody } from './http';
+import { type ApiResponse, type RouteRequest, errorResponse } from './http';
+import { parseJsonBody } from './json-body';
 
-type Route = (deps: EngineDeps, params: string[], request: ApiRequest) => Promise<ApiResponse>;
+export type CoreRoute = [method: string, path: string, handle: (deps: EngineDeps, request: RouteRequest) => Promise<ApiResponse>];
 
 const data = (value: unknown): ApiResponse => ({ status: 200, body: { data: value } });
 const notFound = (what: string): ApiResponse => errorResponse(404, `${what} not found`);
 
-const routes: [method: string, pattern: RegExp, route: Route][] = [
-  ['GET', /^\/v1\/events\/([^/]+)\/runs$/, async (deps, [eventId]) => data(await getRunsForEvent(deps, eventId!))],
-  ['GET', /^\/v1\/events\/([^/]+)$/, async (deps, [eventId]) => {
-    const event = await deps.state.getEvent(eventId!);
-    return event ? data(event) : notFound(`event ${eventId}`);
+/** The core API (SPEC section 6), one line per route: method, path (`:name` parameters), handler. */
+export const coreRoutes: CoreRoute[] = [
+  ['GET', '/v1/events/:eventId/runs', async (deps, { params }) => data(await getRunsForEvent(deps, params.eventId!))],
+  ['GET', '/v1/events/:eventId', async (deps, { params }) => {
+    const event = await deps.state.getEvent(params.eventId!);
+    return event ? data(event) : notFound(`event ${params.eventId}`);
   }],
-  ['GET', /^\/v1\/runs\/([^/]+)$/, async (deps, [runId]) => {
-    const run = await getRun(deps, runId!);
-    return run ? data(run) : notFound(`run ${runId}`);
+  ['GET', '/v1/runs/:runId', async (deps, { params }) => {
+    const run = await getRun(deps, params.runId!);
+    return run ? data(run) : notFound(`run ${params.runId}`);
   }],
-  ['POST', /^\/v1\/runs\/([^/]+)\/cancel$/, async (deps, [runId]) => {
-    const run = await cancelRunById(deps, runId!);
-    return run ? data(run) : notFound(`run ${runId}`);
+  ['POST', '/v1/runs/:runId/cancel', async (deps, { params }) => {
+    const run = await cancelRunById(deps, params.runId!);
+    return run ? data(run) : notFound(`run ${params.runId}`);
   }],
-  ['GET', /^\/v1\/functions$/, async (deps) => data(await deps.state.listFunctions())],
-  ['GET', /^\/v1\/functions\/([^/]+)$/, async (deps, [id]) => {
-    const fn = await deps.state.getFunction(id!);
-    return fn ? data(fn) : notFound(`function ${id}`);
+  ['GET', '/v1/functions', async (deps) => data(await deps.state.listFunctions())],
+  ['GET', '/v1/functions/:id', async (deps, { params }) => {
+    const fn = await deps.state.getFunction(params.id!);
+    return fn ? data(fn) : notFound(`function ${params.id}`);
   }],
-  ['PUT', /^\/v1\/functions\/([^/]+)$/, putFunction],
-  ['DELETE', /^\/v1\/functions\/([^/]+)$/, async (deps, [id]) =>
-    (await deps.state.deleteFunction(id!)) ? data({ id, deleted: true }) : notFound(`function ${id}`)],
+  ['PUT', '/v1/functions/:id', putFunction],
+  ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
+    (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
 ];
 
-async function putFunction(deps: EngineDeps, [id]: string[], request: ApiRequest): Promise<ApiResponse> {
+async function putFunction(deps: EngineDeps, request: RouteRequest): Promise<ApiResponse> {
+  const id = request.params.id!;
   const parsed = parseJsonBody(request.body);
   if (!parsed.ok) return errorResponse(400, `body: ${parsed.reason}`);
   const raw = parsed.value;
@@ -50,15 +53,4 @@ async function putFunction(deps: EngineDeps, [id]: string[], request: ApiRequest
     if (error instanceof ValidationError) return errorResponse(400, error.message);
     throw error;
   }
-}
-
-/** The `/v1/...` routes; undefined when the path is not one of them. */
-export async function routeCoreApi(deps: EngineDeps, request: ApiRequest): Promise<ApiResponse | undefined> {
-  for (const [method, pattern, route] of routes) {
-    const match = pattern.exec(request.path);
-    if (!match) continue;
-    if (request.method !== method) continue;
-    return route(deps, match.slice(1).map(decodeURIComponent), request);
-  }
-  return request.path.startsWith('/v1/') ? errorResponse(404, `no route ${request.method} ${request.path}`) : undefined;
 }

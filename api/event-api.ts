@@ -1,8 +1,8 @@
-import { PayloadTooLargeError, ValidationError, errorMessage } from '../core/errors';
-import type { Logger } from '../core/ports/logger';
+import { PayloadTooLargeError, ValidationError } from '../core/errors';
 import type { IntakeDeps } from '../core/services/deps';
 import { acceptEventBatch } from '../core/services/intake';
-import { type ApiResponse, errorResponse, parseJsonBody } from './http';
+import { type ApiResponse, type RouteRequest, errorResponse } from './http';
+import { parseJsonBody } from './json-body';
 import { keyMatches } from './secrets';
 
 export interface EventApiConfig {
@@ -14,16 +14,15 @@ export interface EventApiConfig {
 
 export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
 
-/** `POST /e/{eventKey}`: answers 200 with the ids only once the event stream accepted every event. */
-export async function postEvents(
-  deps: IntakeDeps & { logger: Logger }, config: EventApiConfig, eventKey: string, body: Buffer | undefined,
-): Promise<ApiResponse> {
+/**
+ * `POST /e/{eventKey}`: answers 200 with the ids only once the event stream accepted every event.
+ * A stream that cannot take them is a DependencyError (503, from faultsAsDependency); anything else thrown is a bug (500).
+ */
+export async function postEvents(deps: IntakeDeps, config: EventApiConfig, request: RouteRequest): Promise<ApiResponse> {
+  const eventKey = request.params.eventKey ?? '';
   if (!eventKey) return errorResponse(401, 'event key required: POST /e/{eventKey}');
   if (config.eventKeys.length > 0 && !keyMatches(eventKey, config.eventKeys)) return errorResponse(401, 'unknown event key');
-  if (body && body.length > config.maxBodyBytes) {
-    return errorResponse(413, `request body is ${body.length} bytes: the limit is ${config.maxBodyBytes} bytes; send fewer events per request`);
-  }
-  const parsed = parseJsonBody(body);
+  const parsed = parseJsonBody(request.body);
   if (!parsed.ok) return errorResponse(400, `body: ${parsed.reason}`);
   try {
     const ids = await acceptEventBatch(deps, parsed.value);
@@ -31,7 +30,6 @@ export async function postEvents(
   } catch (error) {
     if (error instanceof PayloadTooLargeError) return errorResponse(413, error.message);
     if (error instanceof ValidationError) return errorResponse(400, error.message);
-    deps.logger.error('event stream did not accept events', { error: errorMessage(error) });
-    return errorResponse(503, 'the event stream did not accept every event: send the request again');
+    throw error;
   }
 }

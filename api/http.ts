@@ -1,30 +1,29 @@
-/** A request as both the local server and the Lambda handlers see it, framework-free. */
-export interface ApiRequest {
-  method: string;
-  /** The path without query string, e.g. `/v1/runs/01H...`. */
-  path: string;
-  /** Header names in lower case. */
-  headers: Record<string, string | undefined>;
+/** What a route handler sees of a request, whatever server carried it. */
+export interface RouteRequest {
+  /** Path parameters, decoded (malformed escapes were refused before). */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** A header by lower-case name. */
+  header(name: string): string | undefined;
   /** The raw body; undefined when there is none. */
-  body?: Buffer;
+  body: Buffer | undefined;
 }
 
 export interface ApiResponse {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
 }
 
 /** The error shape of both APIs: `{"error": "...", "status": N}`, as Inngest answers. */
-export function errorResponse(status: number, error: string): ApiResponse {
-  return { status, body: { error, status } };
+export function errorResponse(status: number, error: string, extra: Record<string, unknown> = {}): ApiResponse {
+  return { status, body: { error, status, ...extra } };
 }
 
-/** Parse a JSON body; undefined means malformed (the caller answers 400 naming it). */
-export function parseJsonBody(body: Buffer | undefined): { ok: true; value: unknown } | { ok: false; reason: string } {
-  if (!body || body.length === 0) return { ok: false, reason: 'the body is empty: send JSON' };
-  try {
-    return { ok: true, value: JSON.parse(body.toString('utf8')) };
-  } catch (error) {
-    return { ok: false, reason: `malformed JSON (${error instanceof Error ? error.message : String(error)})` };
+/** A dependency (the event stream, the state store) could not be reached: 503, the same request may succeed later. */
+export class DependencyError extends Error {
+  constructor(readonly dependency: string, options: { cause: unknown }) {
+    super(`${dependency} unreachable: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+    this.name = 'DependencyError';
   }
 }

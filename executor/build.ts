@@ -29,7 +29,7 @@ export async function buildExecutorBundle(outDir: string): Promise<ExecutorBundl
   await rm(outDir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await build({
-    entryPoints: { executor: path.join(root, 'executor/main.ts'), container: path.join(root, 'executor/container.ts') },
+    entryPoints: { executor: path.join(root, 'executor/main.ts'), container: path.join(root, 'ecs/main.ts') },
     outdir: dir,
     bundle: true,
     platform: 'node',

@@ -1,18 +1,19 @@
 import { hostname } from 'node:os';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { createDockerDriver, createEcrCredentials, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
-import { createRedisStateStore } from '../adapters/redis';
-import { createSqsClient, createSqsQueue } from '../adapters/sqs';
-import { parseDuration } from '../core/duration';
+import { createSqsQueue } from '../adapters/sqs';
 import { errorMessage } from '../core/errors';
 import { newId } from '../core/ids';
 import { systemClock } from '../core/ports/clock';
+import type { Logger } from '../core/ports/logger';
 import type { WorkItem } from '../core/run/work-item';
 import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
-import { jsonLogger } from '../handlers/logger';
-import { readSettings } from '../handlers/settings';
-import { DEFAULT_DRAIN_DEADLINE_MS, EXIT, startDaemon } from './daemon';
+import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
+import { EXIT, startDaemon } from '../platform/daemon';
+import { jsonLogger, loggerFor } from '../platform/logging';
+import { retryFor } from '../platform/retry';
+import { loadSettings, type Settings } from '../platform/settings';
+import { redisStateFor } from '../platform/state';
 import { completeTermination, createImds, watchTermination } from './lifecycle';
 
 /**
@@ -21,38 +22,34 @@ import { completeTermination, createImds, watchTermination } from './lifecycle';
  * /etc/stepstack/executor.env, written by the launch template's user data.
  */
 function main(): void {
-  const env = process.env;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
-  const logger = jsonLogger({ service: 'stepstack-executor', stage: env.STEPSTACK_STAGE, owner });
-  let settings: ReturnType<typeof readSettings>;
-  let drainDeadlineMs: number;
-  let leaseMs: number;
+  let settings: Settings;
+  let logger: Logger = jsonLogger({ service: 'stepstack-executor', owner });
   try {
-    settings = readSettings(env, ['stepQueueUrl', 'redisUrl']);
-    drainDeadlineMs = env.DRAIN_DEADLINE ? parseDuration(env.DRAIN_DEADLINE) : DEFAULT_DRAIN_DEADLINE_MS;
-    leaseMs = env.STEP_LEASE ? parseDuration(env.STEP_LEASE) : 30_000;
+    settings = loadSettings(process.env, { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
+    logger = loggerFor(settings, 'executor', { service: 'stepstack-executor', owner });
   } catch (error) {
     logger.error('executor settings are invalid', { error: errorMessage(error) });
     process.exit(EXIT.FAILED);
   }
 
-  const sqs = createSqsClient({ region: settings.region, ...(settings.sqsEndpoint ? { endpoint: settings.sqsEndpoint } : {}) });
-  const queue = createSqsQueue<WorkItem>({ client: sqs, queueUrl: settings.stepQueueUrl });
-  const state = createRedisStateStore({ url: settings.redisUrl, keyPrefix: settings.keyPrefix, retentionMs: settings.retentionMs });
+  const sqs = sqsClientFor(settings);
+  const queue = createSqsQueue<WorkItem>({ client: sqs, queueUrl: settings.STEP_QUEUE_URL });
+  const state = redisStateFor(settings);
   const docker = createDockerDriver({
     executorId: owner,
-    network: env.DOCKER_NETWORK?.trim() || 'bridge',
+    network: settings.DOCKER_NETWORK,
     credentialsFor: createEcrCredentials(),
   });
   const deps: ExecutorDeps = {
-    state, queue, clock: systemClock, logger, retry: settings.retry, retentionMs: settings.retentionMs, newId,
-    drivers: { http: createHttpDriver({ signingKey: settings.signingKey }), docker },
+    state, queue, clock: systemClock, logger, retry: retryFor(settings), retentionMs: settings.RETENTION, newId,
+    drivers: { http: createHttpDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }), docker },
     owner,
-    leaseMs,
+    leaseMs: settings.STEP_LEASE,
   };
   const metadata = createImds();
-  const groupName = env.ASG_NAME?.trim();
-  const hookName = env.LIFECYCLE_HOOK_NAME?.trim();
+  const groupName = settings.ASG_NAME;
+  const hookName = settings.LIFECYCLE_HOOK_NAME;
 
   const daemon = startDaemon<WorkItem>({
     name: 'executor',
@@ -68,16 +65,16 @@ function main(): void {
     },
     async retire() {
       if (!groupName || !hookName) return;
-      await completeTermination({ autoscaling: new AutoScalingClient({ region: settings.region }), groupName, hookName, metadata });
+      await completeTermination({ autoscaling: autoScalingClientFor(settings), groupName, hookName, metadata });
     },
     async close() {
       await queue.close();
       await state.close();
       sqs.destroy();
     },
-    concurrency: env.CONCURRENCY ? Number(env.CONCURRENCY) : 10,
-    visibilityMs: leaseMs,
-    drainDeadlineMs,
+    concurrency: settings.CONCURRENCY,
+    visibilityMs: settings.STEP_LEASE,
+    drainDeadlineMs: settings.DRAIN_DEADLINE,
     logger,
   });
 

@@ -13,7 +13,7 @@ import type { Logger } from '../core/ports/logger';
 import { isPingable, type Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import type { WorkItem } from '../core/run/work-item';
-import type { StackConfig } from './config';
+import type { Settings } from '../platform/settings';
 
 /** The adapters a stack runs on, chosen by its settings. */
 export interface Backends {
@@ -49,16 +49,16 @@ interface QueueSet {
 }
 
 /** Memory, or REDIS_URL / SQS_ENDPOINT when set; HTTP steps always, Docker steps when a daemon answers. */
-export async function createBackends(config: StackConfig, context: BackendContext): Promise<Backends> {
-  const state = config.redisUrl
-    ? createRedisStateStore({ url: config.redisUrl, cluster: config.redisCluster, keyPrefix: config.namespace, retentionMs: config.retentionMs })
-    : createMemoryStateStore({ clock: context.clock, retentionMs: config.retentionMs });
-  const queues = config.sqsEndpoint ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+export async function createBackends(config: Settings, context: BackendContext): Promise<Backends> {
+  const state = config.REDIS_URL
+    ? createRedisStateStore({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, keyPrefix: config.STEPSTACK_NAMESPACE, retentionMs: config.RETENTION })
+    : createMemoryStateStore({ clock: context.clock, retentionMs: config.RETENTION });
+  const queues = config.SQS_ENDPOINT ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
   const probe = await probeDocker();
-  const http = createHttpDriver({ signingKey: config.signingKey, allowLinkLocal: config.allowLinkLocal });
+  const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
     http,
-    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.dockerNetwork }) } : {}),
+    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.DOCKER_NETWORK }) } : {}),
     ...context.drivers,
   };
   return {
@@ -92,9 +92,9 @@ function memoryQueues(clock: Clock): QueueSet {
 }
 
 /** The stack's queues on an SQS endpoint, created (with their dead-letter queues) when missing. */
-async function sqsQueues(config: StackConfig, clock: Clock): Promise<QueueSet> {
-  const client = createSqsClient({ endpoint: config.sqsEndpoint });
-  const name = (suffix: string): string => `${config.namespace}-${suffix}`;
+async function sqsQueues(config: Settings, clock: Clock): Promise<QueueSet> {
+  const client = createSqsClient({ endpoint: config.SQS_ENDPOINT });
+  const name = (suffix: string): string => `${config.STEPSTACK_NAMESPACE}-${suffix}`;
   const redrive = (suffix: string) => ({ deadLetter: { name: name(`${suffix}-dlq`), maxReceiveCount: MAX_RECEIVES } });
   const [eventsUrl, stepsUrl] = await Promise.all([ensureQueue(client, name('events'), redrive('events')), ensureQueue(client, name('steps'), redrive('steps'))]);
   const stepsDlqUrl = await ensureQueue(client, name('steps-dlq'));

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { verifySignature } from '../adapters/http-driver/signature';
 import type { StepInput } from '../core/ports/driver';
-import { type Listening, listen } from './listen';
+import { type Listening, listen } from '../platform/http/listen';
 
 type Handler = (input: StepInput) => { status?: number; body: unknown };
 

@@ -1,23 +1,23 @@
 import { errorMessage } from '../core/errors';
-import { loadConfig } from './config';
+import { loadSettings } from '../platform/settings';
 import { startExamplesService } from './examples-service';
-import { consoleLogger } from './logger';
+import { consoleLogger } from '../platform/logging/console-logger';
 import { startLocalStack } from './stack';
 
 /** `npm start`: the whole stack on one machine, on embedded defaults. */
 async function main(): Promise<void> {
   const logger = consoleLogger();
-  const config = loadConfig();
-  const examples = config.examplesPort > 0
-    ? await startExamplesService({ port: config.examplesPort, host: config.host, signingKey: config.signingKey })
+  const config = loadSettings();
+  const examples = config.EXAMPLES_PORT > 0
+    ? await startExamplesService({ port: config.EXAMPLES_PORT, host: config.HOST, signingKey: config.SIGNING_KEY })
     : undefined;
   const stack = await startLocalStack(config, { logger });
   logger.info(`Stepstack is up on ${stack.url}`, {
-    state: config.redisUrl ? 'redis' : 'in-memory',
-    queues: config.sqsEndpoint ? 'sqs' : 'in-memory',
+    state: config.REDIS_URL ? 'redis' : 'in-memory',
+    queues: config.SQS_ENDPOINT ? 'sqs' : 'in-memory',
     docker: stack.drivers.docker === true ? 'available' : `unavailable (${stack.drivers.docker})`,
   });
-  if (examples) logger.info(`example step service on http://${config.host}:${examples.port}`);
+  if (examples) logger.info(`example step service on http://${config.HOST}:${examples.port}`);
   logger.info(`try: curl -s -X POST ${stack.url}/e/dev -d '{"name":"user/signed.up","data":{"email":"ada@example.com","plan":"pro"}}'`);
 
   let stopping = false;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { createRouter } from '../api/router';
+import { createApp } from '../api/app';
+import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
 import type { FunctionDefinition } from '../core/functions/definition';
-import { loadFunctionsDir } from '../core/functions/load-dir';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -15,8 +15,9 @@ import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
-import type { StackConfig } from './config';
-import { serveHttp } from './http-server';
+import { loadFunctionsDir } from '../platform/function-files';
+import { serveApp } from '../platform/http/node-server';
+import type { Settings } from '../platform/settings';
 
 export interface LocalStack {
   url: string;
@@ -32,9 +33,9 @@ export interface LocalStack {
 export interface StackOptions {
   logger: Logger;
   clock?: Clock;
-  /** Functions to register at start (besides those of `config.functionsDir`). */
+  /** Functions to register at start (besides those of `config.FUNCTIONS_DIR`). */
   functions?: FunctionDefinition[];
-  /** Overrides `config.leaseMs`. */
+  /** Overrides `config.STEP_LEASE`. */
   leaseMs?: number;
   /** How often the cron ticker looks for due ticks. @default 1s */
   cronIntervalMs?: number;
@@ -44,13 +45,11 @@ export interface StackOptions {
   drivers?: BackendContext['drivers'];
 }
 
-const DRAIN_DEADLINE_MS = 10_000;
-
 /** The whole stack in one process: Event API, core API, runner, executor, cron and dead letters. */
-export async function startLocalStack(config: StackConfig, options: StackOptions): Promise<LocalStack> {
+export async function startLocalStack(config: Settings, options: StackOptions): Promise<LocalStack> {
   const { logger } = options;
   const clock = options.clock ?? systemClock;
-  const leaseMs = options.leaseMs ?? config.leaseMs;
+  const leaseMs = options.leaseMs ?? config.STEP_LEASE;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}) });
   const engine: EngineDeps = {
@@ -58,14 +57,14 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
     queue: backends.stepQueue,
     clock,
     logger,
-    retry: { ...defaultRetrySettings, baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, ...(options.random ? { random: options.random } : {}) },
-    retentionMs: config.retentionMs,
+    retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
+    retentionMs: config.RETENTION,
     newId,
   };
-  const fromDir = await loadFunctionsDir(config.functionsDir);
+  const fromDir = await loadFunctionsDir(config.FUNCTIONS_DIR);
   for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
   for (const definition of [...fromDir.functions, ...(options.functions ?? [])]) await engine.state.putFunction(definition);
-  if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.functionsDir, ids: fromDir.functions.map((fn) => fn.id).join(',') });
+  if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.FUNCTIONS_DIR, ids: fromDir.functions.map((fn) => fn.id).join(',') });
   const catalog = new FunctionCatalog(engine.state);
 
   const workers: Worker[] = [
@@ -77,7 +76,7 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
       },
     }),
     startWorker({
-      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.concurrency, visibilityMs: leaseMs,
+      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs,
       handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
     }),
     startWorker({
@@ -98,14 +97,17 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
       .catch((error: unknown) => logger.error('cron tick failed', { error: String(error) }));
   }, options.cronIntervalMs ?? 1000);
 
-  const route = createRouter(
-    { intake: { stream: backends.eventStream, clock, newId }, engine, logger, health: () => backends.health() },
-    { eventKeys: config.eventKeys, apiKey: config.apiKey, maxBodyBytes: 512 * 1024 },
-  );
-  const http = await serveHttp(route, { port: config.port, host: config.host, maxBodyBytes: 512 * 1024 });
+  const app = createApp({
+    logger,
+    events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
+    core: { engine, apiKey: config.API_KEY },
+    health: () => backends.health(),
+    localGuard: { allowedHosts: config.ALLOWED_HOSTS },
+  });
+  const http = await serveApp(app, { port: config.PORT, host: config.HOST });
 
   return {
-    url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${http.port}`,
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${http.port}`,
     port: http.port,
     state: engine.state,
     engine,
@@ -114,7 +116,7 @@ export async function startLocalStack(config: StackConfig, options: StackOptions
     async stop() {
       clearInterval(cron);
       await http.close();
-      await Promise.all(workers.map((worker) => worker.stop(DRAIN_DEADLINE_MS)));
+      await Promise.all(workers.map((worker) => worker.stop(config.DRAIN_DEADLINE)));
       await backends.close();
     },
   };

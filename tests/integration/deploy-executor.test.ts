@@ -84,7 +84,7 @@ function spawnBundle(entry: string, args: string[], env: Record<string, string>)
     for (;;) {
       const found = logs.find((line) => line.message === message);
       if (found) return found;
-      if (Date.now() > end) throw new Error(`no "${message}" log within ${timeoutMs} ms; got: ${logs.map((line) => line.message).join(' | ')}`);
+      if (Date.now() > end) throw new Error(`no "${message}" log within ${timeoutMs} ms; got: ${logs.map((line) => JSON.stringify(line)).join(' | ')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -110,7 +110,7 @@ afterAll(async () => {
 const keyPrefix = `executor-test-${process.pid}`;
 let daemon: Spawned;
 const daemonEnv = (): Record<string, string> => ({
-  RETRY_BASE: '100ms', STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_KEY_PREFIX: keyPrefix,
+  RETRY_BASE: '100ms', STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_NAMESPACE: keyPrefix,
   DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
 });
 
@@ -216,7 +216,7 @@ describe('container.js (ECS container mode)', () => {
     try {
       // Act
       const runner = spawnBundle('container.js', ['runner'], {
-        EVENT_STREAM_URL: streamUrl, STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_KEY_PREFIX: prefix, DRAIN_DEADLINE: '5s',
+        EVENT_STREAM_URL: streamUrl, STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_NAMESPACE: prefix, DRAIN_DEADLINE: '5s',
       });
       await runner.waitForLog('runner: running');
       let kept = await state.getEvent(event.id);

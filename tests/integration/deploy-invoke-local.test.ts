@@ -107,7 +107,7 @@ describe('serverless invoke local --stage local', () => {
     try {
       // Act
       const result = await invokeLocal<unknown>('runner', sqsEvent([{ messageId: 'good', body: JSON.stringify(event) }, { messageId: 'bad', body: 'not json' }]), {
-        REDIS_URL: redisUrl(), STEPSTACK_KEY_PREFIX: keyPrefix, STEP_QUEUE_URL: queueUrl,
+        REDIS_URL: redisUrl(), STEPSTACK_NAMESPACE: keyPrefix, STEP_QUEUE_URL: queueUrl,
       });
 
       // Assess

@@ -246,7 +246,7 @@ describe('serverless package --stage test', () => {
 
     // Assess
     for (const bundle of bundles) {
-      expect(bundle.files.some((file) => file.startsWith('handlers/') && file.endsWith('.js'))).toBe(true);
+      expect(bundle.files.some((file) => file.startsWith('lambda/') && file.endsWith('.js'))).toBe(true);
       expect(bundle.code).not.toMatch(/dockerode|docker-modem|ssh2/);
     }
     expect(bundles.find((bundle) => bundle.name === 'eventApi')!.code).not.toContain('ioredis');

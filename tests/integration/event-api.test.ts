@@ -1,5 +1,5 @@
 import { silentLogger } from '../../core/ports/logger';
-import { loadConfig } from '../../local/config';
+import { loadSettings } from '../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { StackClient, sleep } from '../support/stack-client';
 
@@ -8,7 +8,7 @@ describe('Event API and core API answers', () => {
   let client: StackClient;
 
   beforeAll(async () => {
-    const config = loadConfig({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', EVENT_KEYS: 'test-key', API_KEY: 'api-secret' });
+    const config = loadSettings({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', EVENT_KEYS: 'test-key', API_KEY: 'api-secret' });
     stack = await startLocalStack(config, { logger: silentLogger });
     client = new StackClient(stack.url);
   });

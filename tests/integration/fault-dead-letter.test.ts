@@ -1,6 +1,6 @@
 import { createDockerDriver } from '../../adapters/docker';
 import { silentLogger } from '../../core/ports/logger';
-import { loadConfig } from '../../local/config';
+import { loadSettings } from '../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { StackClient } from '../support/stack-client';
 
@@ -16,7 +16,7 @@ describe.each([
   let stack: LocalStack;
 
   beforeAll(async () => {
-    const config = loadConfig({
+    const config = loadSettings({
       PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', STEP_LEASE: '1s',
       STEPSTACK_NAMESPACE: `dlq-${process.pid}-${Date.now()}`, ...backendEnv(),
     });

@@ -1,5 +1,5 @@
 import { silentLogger } from '../../core/ports/logger';
-import { loadConfig } from '../../local/config';
+import { loadSettings } from '../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { spawnRedisServer } from '../harness/redis-server';
 import { StackClient, sleep } from '../support/stack-client';
@@ -15,7 +15,7 @@ describe('a Redis restart in the middle of runs', () => {
     redis = await spawnRedisServer({ appendonly: true });
     steps = await startStepServer();
     for (const step of ['a', 'b', 'c', 'd']) steps.behave(step, () => ({ delayMs: 150 }));
-    const config = loadConfig({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', REDIS_URL: redis.url, RETRY_BASE: '100ms', STEP_LEASE: '3s' });
+    const config = loadSettings({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', REDIS_URL: redis.url, RETRY_BASE: '100ms', STEP_LEASE: '3s' });
     stack = await startLocalStack(config, {
       logger: silentLogger,
       functions: [{

@@ -2,7 +2,7 @@ import { createMemoryQueue } from '../../adapters/memory/queue';
 import { silentLogger } from '../../core/ports/logger';
 import type { Queue } from '../../core/ports/queue';
 import type { Disposition } from '../../core/services/executor';
-import { type DaemonOptions, EXIT, type ExitCode, startDaemon } from '../../executor/daemon';
+import { type DaemonOptions, EXIT, type ExitCode, startDaemon } from '../../platform/daemon';
 
 interface Harness {
   queue: Queue<string>;

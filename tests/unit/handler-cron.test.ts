@@ -7,8 +7,8 @@ import { defaultRetrySettings } from '../../core/run/backoff';
 import type { WorkItem } from '../../core/run/work-item';
 import type { EngineDeps } from '../../core/services/deps';
 import { FunctionCatalog } from '../../core/services/function-catalog';
-import * as cron from '../../handlers/cron';
-import type { EngineHandlerDeps } from '../../handlers/deps';
+import * as cron from '../../lambda/cron';
+import type { EngineHandlerDeps } from '../../lambda/deps';
 import { defineFunction } from '../support/functions';
 
 const scheduled = { 'detail-type': 'Scheduled Event', source: 'aws.events', time: '2026-11-28T12:05:00Z' } as ScheduledEvent;
@@ -19,7 +19,7 @@ async function makeTestDeps(nowIso: string): Promise<EngineHandlerDeps & { queue
   const queue = createMemoryQueue<WorkItem>();
   await state.putFunction(defineFunction({ id: 'every-minute', triggers: [{ cron: '* * * * *' }] }, { ping: { after: [{ step: '$trigger' }] } }));
   const engine: EngineDeps = { state, queue, clock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 3_600_000, newId };
-  return { engine, queue, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, routerConfig: { eventKeys: [], apiKey: '', maxBodyBytes: 1024 } };
+  return { engine, queue, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, apiKey: '' };
 }
 
 describe('cron handler', () => {

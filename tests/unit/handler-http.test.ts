@@ -7,10 +7,10 @@ import type { Queue } from '../../core/ports/queue';
 import type { StateStore } from '../../core/ports/state';
 import { defaultRetrySettings } from '../../core/run/backoff';
 import type { WorkItem } from '../../core/run/work-item';
-import * as coreApi from '../../handlers/core-api';
-import type { EngineHandlerDeps } from '../../handlers/deps';
-import * as eventApi from '../../handlers/event-api';
-import type { EventApiDeps } from '../../handlers/event-api-deps';
+import * as coreApi from '../../lambda/core-api';
+import type { EngineHandlerDeps } from '../../lambda/deps';
+import * as eventApi from '../../lambda/event-api';
+import type { EventApiDeps } from '../../lambda/event-api-deps';
 
 const clock = { now: () => Date.parse('2026-11-28T12:00:00Z') };
 
@@ -97,7 +97,7 @@ describe('core API handler', () => {
       engine: { state, queue: createMemoryQueue<WorkItem>(), clock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 1000, newId },
       runner: undefined as never,
       logger: silentLogger,
-      routerConfig: { eventKeys: [], apiKey: 'api-secret', maxBodyBytes: 1024 },
+      apiKey: 'api-secret',
     };
     const handler = coreApi.makeHandler(() => deps);
 

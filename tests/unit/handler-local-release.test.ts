@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { lazy } from '../../handlers/lazy';
-import { releaseWhenLocal } from '../../handlers/local-release';
+import { lazy } from '../../platform/lazy';
+import { releaseWhenLocal } from '../../lambda/local-release';
 
 describe('handler plumbing', () => {
   it('releases connections after an invocation under `invoke local` only, also when it failed', async () => {

@@ -8,9 +8,9 @@ import { defaultRetrySettings } from '../../core/run/backoff';
 import type { WorkItem } from '../../core/run/work-item';
 import type { EngineDeps } from '../../core/services/deps';
 import { FunctionCatalog } from '../../core/services/function-catalog';
-import * as deadLetters from '../../handlers/dead-letters';
-import type { EngineHandlerDeps } from '../../handlers/deps';
-import * as runner from '../../handlers/runner';
+import * as deadLetters from '../../lambda/dead-letters';
+import type { EngineHandlerDeps } from '../../lambda/deps';
+import * as runner from '../../lambda/runner';
 
 /** Only what these handlers touch; any other call fails the test, so the fake cannot hide work. */
 function fakeState(overrides: Partial<StateStore>): StateStore {
@@ -24,7 +24,7 @@ function makeTestDeps(state: StateStore): EngineHandlerDeps {
     state, queue: createMemoryQueue<WorkItem>(), clock: { now: () => Date.parse('2026-11-28T12:00:00Z') }, logger: silentLogger,
     retry: defaultRetrySettings, retentionMs: 60_000, newId,
   };
-  return { engine, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, routerConfig: { eventKeys: [], apiKey: '', maxBodyBytes: 1024 } };
+  return { engine, runner: { ...engine, catalog: new FunctionCatalog(state) }, logger: silentLogger, apiKey: '' };
 }
 
 const record = (messageId: string, body: string, receiveCount = 1): SQSRecord => ({

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadFunctionsDir } from '../../core/functions/load-dir';
+import { loadFunctionsDir } from '../../platform/function-files';
 
 const valid = (id: string) => ({
   id,

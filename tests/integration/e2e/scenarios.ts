@@ -2,7 +2,7 @@ import { Inngest } from 'inngest';
 import { fireCronTicks } from '../../../core/services/cron';
 import { silentLogger } from '../../../core/ports/logger';
 import { verifySignature } from '../../../adapters/http-driver/signature';
-import { loadConfig } from '../../../local/config';
+import { loadSettings } from '../../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../../local/stack';
 import { StackClient, sleep } from '../../support/stack-client';
 import { startStepServer } from '../../support/step-server';
@@ -22,7 +22,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
 
     beforeAll(async () => {
       steps = await startStepServer();
-      const config = loadConfig({
+      const config = loadSettings({
         PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', RETRY_BASE: '100ms', RETRY_MAX: '400ms',
         SIGNING_KEY, EVENT_KEYS: 'test-key,other-key', STEPSTACK_NAMESPACE: `e2e-${process.pid}-${Date.now()}`,
         ...backendEnv(),

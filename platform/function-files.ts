@@ -1,8 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errorMessage, ValidationError } from '../errors';
-import type { FunctionDefinition } from './definition';
-import { parseFunctionFile } from './parse-file';
+import { errorMessage, ValidationError } from '../core/errors';
+import type { FunctionDefinition } from '../core/functions/definition';
+import { parseFunctionFile } from '../core/functions/parse-file';
 
 const FUNCTION_FILE = /\.(json|ya?ml)$/i;
 

@@ -1,0 +1,42 @@
+import { createSqsQueue } from '../../adapters/sqs';
+import { newId } from '../../core/ids';
+import { systemClock } from '../../core/ports/clock';
+import type { Logger } from '../../core/ports/logger';
+import type { WorkItem } from '../../core/run/work-item';
+import type { EngineDeps } from '../../core/services/deps';
+import { FunctionCatalog } from '../../core/services/function-catalog';
+import type { RunnerDeps } from '../../core/services/runner';
+import { sqsClientFor } from '../aws/clients';
+import { retryFor } from '../retry';
+import type { Settings } from '../settings';
+import { redisStateFor } from '../state';
+
+/** The engine on the stage's backends (Redis state, the SQS step queue), as Lambda, ECS and the executor build it. */
+export interface StageEngine {
+  engine: EngineDeps;
+  /** The runner's view: the engine plus the registered functions, cached across calls. */
+  runner: RunnerDeps;
+  close(): Promise<void>;
+}
+
+export function stageEngine(settings: Settings, logger: Logger): StageEngine {
+  const client = sqsClientFor(settings);
+  const engine: EngineDeps = {
+    state: redisStateFor(settings),
+    queue: createSqsQueue<WorkItem>({ client, queueUrl: settings.STEP_QUEUE_URL }),
+    clock: systemClock,
+    logger,
+    retry: retryFor(settings),
+    retentionMs: settings.RETENTION,
+    newId,
+  };
+  return {
+    engine,
+    runner: { ...engine, catalog: new FunctionCatalog(engine.state) },
+    async close() {
+      await engine.queue.close();
+      await engine.state.close();
+      client.destroy();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { createRedisStateStore } from '../adapters/redis';
+import type { Clock } from '../core/ports/clock';
+import type { StateStore } from '../core/ports/state';
+import type { Settings } from './settings';
+
+/** The stage's Redis state store, from REDIS_URL, REDIS_CLUSTER, STEPSTACK_NAMESPACE and RETENTION. */
+export function redisStateFor(settings: Pick<Settings, 'REDIS_URL' | 'REDIS_CLUSTER' | 'STEPSTACK_NAMESPACE' | 'RETENTION'>, clock?: Clock): StateStore {
+  return createRedisStateStore({
+    url: settings.REDIS_URL,
+    cluster: settings.REDIS_CLUSTER,
+    keyPrefix: settings.STEPSTACK_NAMESPACE,
+    retentionMs: settings.RETENTION,
+    ...(clock ? { clock } : {}),
+  });
+}
