@@ -3,6 +3,7 @@ import type { StepstackEvent } from '../core/events/event';
 import { errorMessage } from '../core/errors';
 import { handleEvent } from '../core/services/runner';
 import { sqsClientFor } from '../platform/aws/clients';
+import { withSecrets } from '../platform/aws/secrets';
 import { stageEngine } from '../platform/compose/engine';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { containerEventApi } from './event-api-app';
@@ -19,7 +20,7 @@ const part = process.argv[2];
 let logger = jsonLogger({ service: 'stepstack', part });
 
 async function eventApi(): Promise<void> {
-  const settings = loadSettings(process.env, { require: ['EVENT_STREAM_URL'] });
+  const settings = loadSettings(await withSecrets(process.env), { require: ['EVENT_STREAM_URL'] });
   logger = loggerFor(settings, 'ecs', { service: 'stepstack', part });
   const { app, close } = containerEventApi(settings, logger);
   const server = await serveApp(app, { port: settings.PORT, host: settings.HOST });
@@ -29,8 +30,8 @@ async function eventApi(): Promise<void> {
   });
 }
 
-function runner(): void {
-  const settings = loadSettings(process.env, { require: ['EVENT_STREAM_URL', 'STEP_QUEUE_URL', 'REDIS_URL'] });
+async function runner(): Promise<void> {
+  const settings = loadSettings(await withSecrets(process.env), { require: ['EVENT_STREAM_URL', 'STEP_QUEUE_URL', 'REDIS_URL'] });
   logger = loggerFor(settings, 'ecs', { service: 'stepstack', part });
   const stage = stageEngine(settings, logger);
   const client = sqsClientFor(settings);
@@ -60,7 +61,10 @@ try {
       process.exit(EXIT.FAILED);
     });
   } else if (part === 'runner') {
-    runner();
+    runner().catch((error: unknown) => {
+      logger.error('runner failed to start', { error: errorMessage(error) });
+      process.exit(EXIT.FAILED);
+    });
   } else {
     throw new Error(`unknown part "${part ?? ''}": run \`node container.js event-api\` or \`node container.js runner\``);
   }

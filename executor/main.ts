@@ -9,6 +9,7 @@ import type { Logger } from '../core/ports/logger';
 import type { WorkItem } from '../core/run/work-item';
 import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
+import { withSecrets } from '../platform/aws/secrets';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { retryFor } from '../platform/retry';
@@ -19,18 +20,20 @@ import { completeTermination, createImds, watchTermination } from './lifecycle';
 /**
  * The executor daemon on an EC2 machine (started by systemd, see stepstack-executor.service): takes
  * work items off the step queue and runs steps with the Docker and HTTP drivers. Settings come from
- * /etc/stepstack/executor.env, written by the launch template's user data.
+ * /etc/stepstack/executor.env, written by the launch template's user data; secrets are read by name
+ * at start (SIGNING_KEY_PARAMETER, REDIS_AUTH_SECRET_ARN).
  */
-function main(): void {
+async function main(): Promise<void> {
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   let settings: Settings;
   let logger: Logger = jsonLogger({ service: 'stepstack-executor', owner });
   try {
-    settings = loadSettings(process.env, { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
+    settings = loadSettings(await withSecrets(process.env), { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
     logger = loggerFor(settings, 'executor', { service: 'stepstack-executor', owner });
   } catch (error) {
+    // Restarting cannot fix settings: exit with the status systemd is told not to restart.
     logger.error('executor settings are invalid', { error: errorMessage(error) });
-    process.exit(EXIT.FAILED);
+    process.exit(EXIT.CONFIG);
   }
 
   const sqs = sqsClientFor(settings);
@@ -84,4 +87,4 @@ function main(): void {
   }
 }
 
-main();
+void main();

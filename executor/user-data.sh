@@ -47,7 +47,6 @@ AWS_REGION=${AWS::Region}
 STEP_QUEUE_URL=${StepQueueUrl}
 REDIS_HOST=${RedisHost}
 REDIS_PORT=${RedisPort}
-REDIS_TLS=true
 REDIS_AUTH_SECRET_ARN=${RedisSecretArn}
 SIGNING_KEY_PARAMETER=/stepstack/${Stage}/signing-key
 CONCURRENCY=${Concurrency}

@@ -3,6 +3,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { fireCronTicks } from '../core/services/cron';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 
 /**
  * How far back each invocation looks. EventBridge fires about once a minute, sometimes late or
@@ -24,4 +25,4 @@ export function makeHandler(deps: () => EngineHandlerDeps, windowMs = CRON_WINDO
   };
 }
 
-export const handler = middy(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = middy(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

@@ -6,6 +6,7 @@ import { handleDeadWorkItem } from '../core/services/dead-letters';
 import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 import { decodeRecord, settleEach } from './sqs-records';
 
 /** The step DLQ's consumer: the run of each dead work item is marked Failed with the reason (SPEC section 5). */
@@ -24,4 +25,4 @@ export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logge
   logger: (reason: unknown, record: { messageId?: string }) => log.error('dead work item failed, left for retry', { messageId: record.messageId, error: String(reason) }),
 }));
 
-export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

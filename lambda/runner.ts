@@ -6,6 +6,7 @@ import { handleEvent } from '../core/services/runner';
 import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 import { decodeRecord, settleEach } from './sqs-records';
 
 /** The event stream's consumer: each record is one accepted event; a failed record alone is retried by SQS. */
@@ -24,4 +25,4 @@ export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logge
   logger: (reason: unknown, record: { messageId?: string }) => log.error('event record failed, left for retry', { messageId: record.messageId, error: String(reason) }),
 }));
 
-export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));
