@@ -15,7 +15,9 @@ import { jsonLogger, loggerFor } from '../platform/logging';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
+import { startHealthServer } from './health-server';
 import { completeTermination, createImds, watchTermination } from './lifecycle';
+import { createExecutorMetrics } from './metrics';
 
 /**
  * The executor daemon on an EC2 machine (started by systemd, see stepstack-executor.service): takes
@@ -54,10 +56,11 @@ async function main(): Promise<void> {
   const groupName = settings.ASG_NAME;
   const hookName = settings.LIFECYCLE_HOOK_NAME;
 
+  const counters = createExecutorMetrics();
   const daemon = startDaemon<WorkItem>({
     name: 'executor',
-    queue,
-    handle: (message, signal) => handleWorkItem(deps, message.body, message, signal),
+    queue: counters.queue(queue),
+    handle: counters.handle<WorkItem>((message, signal) => handleWorkItem(deps, message.body, message, signal)),
     async prepare() {
       const probe = await probeDocker();
       if (!probe.available) throw new Error(probe.reason);
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
       await completeTermination({ autoscaling: autoScalingClientFor(settings), groupName, hookName, metadata });
     },
     async close() {
+      await health.then((server) => server.close(), () => undefined);
       await queue.close();
       await state.close();
       sqs.destroy();
@@ -80,6 +84,12 @@ async function main(): Promise<void> {
     drainDeadlineMs: settings.DRAIN_DEADLINE,
     logger,
   });
+
+  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, state: () => daemon.state });
+  health.then(
+    (server) => logger.info('executor health endpoint listening', { url: `http://127.0.0.1:${server.port}/health` }),
+    (error: unknown) => logger.error('executor health endpoint could not listen: set HEALTH_PORT to a free port', { error: errorMessage(error) }),
+  );
 
   if (groupName && hookName) {
     // On scale-in the group holds this machine in Terminating:Wait; drain, then let it go.
