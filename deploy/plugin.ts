@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildExecutorBundle } from '../executor/build';
+import { loadFunctionsDir } from '../platform/function-files';
 import { checkStageParams } from './stage-params';
 import { checkTemplatePolicy } from './template/policy';
 import { validateTemplate } from './template/validate';
@@ -30,9 +31,11 @@ const ARTIFACT_FILE = 'executor-artifact.json';
 
 /**
  * What `serverless package` and `deploy` do for Stepstack beyond Serverless itself:
- * - package: check the stage's params; build the executor bundle, put it with the deployment's
- *   artifacts and write its content-addressed key and SHA-256 into the launch template; then refuse
- *   the template if AWS's resource specification or the stack's policy checks find a problem.
+ * - package: check the stage's params; validate functions/ (the errors `npm start` gives) and put
+ *   the definitions into the FunctionsSync custom resource; build the executor bundle, put it with
+ *   the deployment's artifacts and write its content-addressed key and SHA-256 into the launch
+ *   template; then refuse the template if AWS's resource specification or the stack's policy checks
+ *   find a problem.
  * - deploy: upload that bundle to the stack's deployment bucket before the stack update needs it.
  */
 export class StepstackPlugin {
@@ -72,7 +75,16 @@ export class StepstackPlugin {
     return this.options.package ?? this.serverless.service.package.path ?? this.workDir();
   }
 
+  private async functionDefinitions(): Promise<string> {
+    const dir = path.join(this.serverless.serviceDir, 'functions');
+    const { functions, errors } = await loadFunctionsDir(dir);
+    if (errors.length > 0) this.fail(errors.map((error) => error.replaceAll(`${this.serverless.serviceDir}${path.sep}`, '')), 'functions/ has files that `npm start` would reject too');
+    this.log.info(`functions: ${functions.map((definition) => definition.id).join(', ') || 'none'}`);
+    return JSON.stringify(functions);
+  }
+
   private async finishTemplate(): Promise<void> {
+    const definitions = await this.functionDefinitions();
     const bundle = await buildExecutorBundle(path.join(this.serverless.serviceDir, '.tmp', 'executor-package'));
     const artifact: ExecutorArtifact = {
       file: `executor-${bundle.sha256}.tgz`,
@@ -87,7 +99,8 @@ export class StepstackPlugin {
     const provider = this.serverless.service.provider;
     const filled = JSON.stringify(provider.compiledCloudFormationTemplate)
       .replaceAll('STEPSTACK_EXECUTOR_KEY', artifact.key)
-      .replaceAll('STEPSTACK_EXECUTOR_SHA256', artifact.sha256);
+      .replaceAll('STEPSTACK_EXECUTOR_SHA256', artifact.sha256)
+      .replaceAll('"STEPSTACK_FUNCTION_DEFINITIONS"', JSON.stringify(definitions));
     provider.compiledCloudFormationTemplate = JSON.parse(filled) as Record<string, unknown>;
     this.log.info(`executor bundle ${artifact.sha256.slice(0, 12)} (${artifact.key})`);
 

@@ -10,17 +10,18 @@ let ready: Promise<void> | undefined;
  * invocation and is tried again on the next.
  */
 export function secretsFromNames(): middy.MiddlewareObj {
-  return {
-    before: async () => {
-      ready ??= withSecrets(process.env).then((env) => {
-        for (const [name, value] of Object.entries(env)) if (value !== undefined && !process.env[name]?.trim()) process.env[name] = value;
-      });
-      try {
-        await ready;
-      } catch (error) {
-        ready = undefined;
-        throw error;
-      }
-    },
-  };
+  return { before: () => loadSecretsIntoEnv() };
+}
+
+/** The middleware's work, for a handler that must answer even when it fails (the functions' custom resource). */
+export async function loadSecretsIntoEnv(): Promise<void> {
+  ready ??= withSecrets(process.env).then((env) => {
+    for (const [name, value] of Object.entries(env)) if (value !== undefined && !process.env[name]?.trim()) process.env[name] = value;
+  });
+  try {
+    await ready;
+  } catch (error) {
+    ready = undefined;
+    throw error;
+  }
 }

@@ -74,7 +74,7 @@ describe('serverless package --stage test', () => {
   it('generates every part of the stack', () => {
     // Prepare
     const expected = [
-      'EventApiLambdaFunction', 'CoreApiLambdaFunction', 'RunnerLambdaFunction', 'DeadLettersLambdaFunction', 'CronLambdaFunction',
+      'EventApiLambdaFunction', 'CoreApiLambdaFunction', 'RunnerLambdaFunction', 'DeadLettersLambdaFunction', 'CronLambdaFunction', 'SyncFunctionsLambdaFunction', 'FunctionsSync',
       'HttpApi', 'EventStreamQueue', 'EventStreamDeadLetterQueue', 'StepQueue', 'StepDeadLetterQueue',
       'RedisReplicationGroup', 'RedisSubnetGroup', 'RedisSecurityGroup', 'RedisAuthToken',
       'ExecutorLaunchTemplate', 'ExecutorGroup', 'ExecutorRole', 'ExecutorInstanceProfile',
@@ -86,7 +86,7 @@ describe('serverless package --stage test', () => {
 
     // Assess
     expect(missing).toEqual([]);
-    expect(resources('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Runtime)).toEqual(Array(5).fill('nodejs22.x'));
+    expect(resources('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Runtime)).toEqual(Array(6).fill('nodejs22.x'));
     expect(resource('EcsCluster').Condition).toBe('ContainerMode');
     expect(template.Conditions.ContainerMode).toEqual({ 'Fn::Equals': ['false', 'true'] });
   });
@@ -226,7 +226,7 @@ describe('serverless package --stage test', () => {
     // Assess
     expect(holders('EVENT_KEYS_PARAMETER')).toEqual(['EventApiLambdaFunction']);
     expect(holders('API_KEY_PARAMETER')).toEqual(['CoreApiLambdaFunction']);
-    expect(holders('REDIS_AUTH_SECRET_ARN')).toEqual(['CoreApiLambdaFunction', 'CronLambdaFunction', 'DeadLettersLambdaFunction', 'RunnerLambdaFunction']);
+    expect(holders('REDIS_AUTH_SECRET_ARN')).toEqual(['CoreApiLambdaFunction', 'CronLambdaFunction', 'DeadLettersLambdaFunction', 'RunnerLambdaFunction', 'SyncFunctionsLambdaFunction']);
     for (const name of ['EVENT_KEYS', 'API_KEY', 'SIGNING_KEY', 'REDIS_URL', 'REDIS_AUTH_TOKEN']) expect(holders(name)).toEqual([]);
     expect(variables.EventApiLambdaFunction!.EVENT_KEYS_PARAMETER).toBe('/stepstack/test/event-keys');
     expect(JSON.stringify(template)).not.toMatch(/"(AuthToken|Password|SecretString)":"(?!\{\{resolve)[^"]+"/);
