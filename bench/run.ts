@@ -1,4 +1,6 @@
 import { benchDockerDriver } from './docker-driver';
+import { benchExecutorMemory } from './executor-memory';
+import { benchHandlers } from './handlers';
 import { benchLocalStack } from './local-stack';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 
@@ -7,6 +9,8 @@ async function main(): Promise<void> {
   await benchLocalStack();
   await benchRedisVsBullmq();
   await benchDockerDriver();
+  await benchHandlers();
+  await benchExecutorMemory();
 }
 
 main().catch((error: unknown) => {
