@@ -3,7 +3,8 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { errorMessage } from '../core/errors';
 import type { FunctionDefinition } from '../core/functions/definition';
 import { validateFunction } from '../core/functions/validate';
-import type { StateStore } from '../core/ports/state';
+import type { EngineDeps } from '../core/services/deps';
+import { noteCronRegistration } from '../core/services/cron';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
 import { releaseWhenLocal } from './local-release';
 import { loadSecretsIntoEnv } from './secrets';
@@ -32,11 +33,16 @@ function definitionsOf(properties: Record<string, unknown> | undefined, where: s
  * and remove those an earlier deploy registered that are gone now (functions registered through the
  * core API by hand are left alone). Deleting the stack removes nothing: Redis goes with it.
  */
-export async function syncFunctions(state: StateStore, event: CloudFormationCustomResourceEvent): Promise<{ registered: string[]; removed: string[] }> {
+export async function syncFunctions(engine: EngineDeps, event: CloudFormationCustomResourceEvent): Promise<{ registered: string[]; removed: string[] }> {
   if (event.RequestType === 'Delete') return { registered: [], removed: [] };
   const wanted = definitionsOf(event.ResourceProperties, 'functions');
   const before = event.RequestType === 'Update' ? definitionsOf(event.OldResourceProperties, 'previous functions').map((definition) => definition.id) : [];
-  for (const definition of wanted) await state.putFunction(definition);
+  const { state } = engine;
+  for (const definition of wanted) {
+    // Before the function: a cron tick from before this moment never runs.
+    await noteCronRegistration(state, definition, engine.clock.now(), engine.retentionMs);
+    await state.putFunction(definition);
+  }
   const kept = new Set(wanted.map((definition) => definition.id));
   const removed: string[] = [];
   for (const id of before.filter((id) => !kept.has(id))) if (await state.deleteFunction(id)) removed.push(id);
@@ -60,7 +66,7 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
     try {
       // Inside the try: a failure to read the Redis token must still answer CloudFormation, or it waits an hour.
       await loadSecretsIntoEnv();
-      const { registered, removed } = await syncFunctions(deps().engine.state, event);
+      const { registered, removed } = await syncFunctions(deps().engine, event);
       logger.info('functions synced', { requestType: event.RequestType, registered: registered.join(','), removed: removed.join(',') });
       response = { ...base, Status: 'SUCCESS', Data: { Registered: registered.join(','), Removed: removed.join(',') } };
     } catch (error) {
