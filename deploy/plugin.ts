@@ -5,6 +5,7 @@ import { loadFunctionsDir } from '../platform/function-files';
 import { checkStageParams } from './stage-params';
 import { checkTemplatePolicy } from './template/policy';
 import { validateTemplate } from './template/validate';
+import { imageArchitecture, pushStageImage } from './container-image';
 import { executorArtifactKey, uploadExecutorBundle, type ExecutorArtifact } from './executor-artifact';
 
 /** The parts of the Serverless Framework (osls) this plugin uses. */
@@ -36,7 +37,8 @@ const ARTIFACT_FILE = 'executor-artifact.json';
  *   the deployment's artifacts and write its content-addressed key and SHA-256 into the launch
  *   template; then refuse the template if AWS's resource specification or the stack's policy checks
  *   find a problem.
- * - deploy: upload that bundle to the stack's deployment bucket before the stack update needs it.
+ * - deploy: upload that bundle to the stack's deployment bucket before the stack update needs it;
+ *   in container mode, build the services' image from it and push it to the stack's repository.
  */
 export class StepstackPlugin {
   readonly hooks: Record<string, () => Promise<void>>;
@@ -100,7 +102,8 @@ export class StepstackPlugin {
     const filled = JSON.stringify(provider.compiledCloudFormationTemplate)
       .replaceAll('STEPSTACK_EXECUTOR_KEY', artifact.key)
       .replaceAll('STEPSTACK_EXECUTOR_SHA256', artifact.sha256)
-      .replaceAll('"STEPSTACK_FUNCTION_DEFINITIONS"', JSON.stringify(definitions));
+      .replaceAll('"STEPSTACK_FUNCTION_DEFINITIONS"', JSON.stringify(definitions))
+      .replaceAll('STEPSTACK_IMAGE_ARCHITECTURE', imageArchitecture());
     provider.compiledCloudFormationTemplate = JSON.parse(filled) as Record<string, unknown>;
     this.log.info(`executor bundle ${artifact.sha256.slice(0, 12)} (${artifact.key})`);
 
@@ -116,5 +119,10 @@ export class StepstackPlugin {
     const bucket = await this.provider.getServerlessDeploymentBucketName();
     const uploaded = await uploadExecutorBundle(await this.provider.getAwsSdkV3Config(), bucket, artifact, path.join(dir, artifact.file));
     this.log.notice(uploaded ? `uploaded the executor bundle to s3://${bucket}/${artifact.key}` : `the executor bundle is already in s3://${bucket}/${artifact.key}`);
+    const conditions = (this.serverless.service.provider.compiledCloudFormationTemplate.Conditions ?? {}) as Record<string, unknown>;
+    if (JSON.stringify(conditions.ContainerMode) === JSON.stringify({ 'Fn::Equals': ['true', 'true'] })) {
+      const image = await pushStageImage(await this.provider.getAwsSdkV3Config(), `stepstack-${this.provider.getStage()}`, path.join(dir, artifact.file), artifact.sha256);
+      this.log.notice(`container image ${image}`);
+    }
   }
 }
