@@ -1,8 +1,9 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './lint/boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'deploy/serverless-plugin.js'] },
+  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'lint/**', 'deploy/serverless-plugin.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,16 +19,6 @@ export default tseslint.config(
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
-  {
-    // The engine core knows none of AWS, Redis or Docker: it talks to ports.
-    files: ['core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@aws-sdk/*', 'ioredis', 'dockerode', '@middy/*'], message: 'core/ is infrastructure-free: put this in an adapter.' },
-          { group: ['../adapters/*', '../../adapters/*', '../api/*', '../../api/*', '../local/*', '../../local/*'], message: 'core/ must not depend on outer layers.' },
-        ],
-      }],
-    },
-  },
+  // Import boundaries of every folder (lint/boundaries.cjs).
+  ...boundaries,
 );

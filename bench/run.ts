@@ -1,13 +1,17 @@
+import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
 import { benchExecutorMemory } from './executor-memory';
 import { benchHandlers } from './handlers';
 import { benchLocalStack } from './local-stack';
+import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
+  await benchComponents();
   await benchLocalStack();
   await benchRedisVsBullmq();
+  await benchPauseIndex();
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();

@@ -9,6 +9,7 @@ import { EXIT, startDaemon } from '../platform/daemon';
 import { containerEventApi } from './event-api-app';
 import { serveApp } from '../platform/http/node-server';
 import { jsonLogger, loggerFor } from '../platform/logging';
+import { eventIds } from '../platform/logging/correlation';
 import { loadSettings } from '../platform/settings';
 
 /**
@@ -43,6 +44,7 @@ async function runner(): Promise<void> {
       await handleEvent(stage.runner, message.body, { redelivered: message.receiveCount > 1 });
       return { kind: 'ack' };
     },
+    correlate: eventIds,
     prepare: () => stage.engine.state.ping(),
     async close() {
       await stream.close();

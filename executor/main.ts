@@ -12,6 +12,7 @@ import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { withSecrets } from '../platform/aws/secrets';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { jsonLogger, loggerFor } from '../platform/logging';
+import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     name: 'executor',
     queue: counters.queue(queue),
     handle: counters.handle<WorkItem>((message, signal) => handleWorkItem(deps, message.body, message, signal)),
+    correlate: workItemIds,
     async prepare() {
       const probe = await probeDocker();
       if (!probe.available) throw new Error(probe.reason);

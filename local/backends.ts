@@ -3,9 +3,9 @@ import { createDockerDriver, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
 import { createMemoryStateStore } from '../adapters/memory/state-store';
-import { createRedisStateStore } from '../adapters/redis';
 import { createSqsClient, createSqsQueue, ensureQueue } from '../adapters/sqs';
 import type { StepstackEvent } from '../core/events/event';
+import { PlatformError, errorMessage } from '../core/errors';
 import type { Runtime } from '../core/functions/definition';
 import type { Clock } from '../core/ports/clock';
 import type { Driver } from '../core/ports/driver';
@@ -14,6 +14,7 @@ import { isPingable, type Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import type { WorkItem } from '../core/run/work-item';
 import type { Settings } from '../platform/settings';
+import { redisStateFor } from '../platform/state';
 
 /** The adapters a stack runs on, chosen by its settings. */
 export interface Backends {
@@ -50,10 +51,14 @@ interface QueueSet {
 
 /** Memory, or REDIS_URL / SQS_ENDPOINT when set; HTTP steps always, Docker steps when a daemon answers. */
 export async function createBackends(config: Settings, context: BackendContext): Promise<Backends> {
-  const state = config.REDIS_URL
-    ? createRedisStateStore({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, keyPrefix: config.STEPSTACK_NAMESPACE, retentionMs: config.RETENTION })
-    : createMemoryStateStore({ clock: context.clock, retentionMs: config.RETENTION });
-  const queues = config.SQS_ENDPOINT ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+  const state = config.REDIS_URL ? await reachableRedis(config) : createMemoryStateStore({ clock: context.clock, retentionMs: config.RETENTION });
+  let queues: QueueSet;
+  try {
+    queues = config.SQS_ENDPOINT ? await sqsQueues(config, context.clock) : memoryQueues(context.clock);
+  } catch (error) {
+    await state.close();
+    throw new StartupError(`SQS_ENDPOINT: ${config.SQS_ENDPOINT} did not answer (${errorMessage(error)}): start that SQS server, or unset SQS_ENDPOINT to keep the queues in memory`, { cause: error });
+  }
   const probe = await probeDocker();
   const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
@@ -81,6 +86,26 @@ export async function createBackends(config: Settings, context: BackendContext):
       await state.close();
     },
   };
+}
+
+/** A configured backend that cannot be reached at start: the stack does not start (no silent in-memory fall-back). */
+export class StartupError extends PlatformError {}
+
+/** The Redis state store, once it answers a ping; else a StartupError naming REDIS_URL (its host only: the URL may hold a password). */
+async function reachableRedis(config: Settings): Promise<StateStore> {
+  const state = redisStateFor(config);
+  try {
+    await state.ping();
+    return state;
+  } catch (error) {
+    await state.close().catch(() => undefined);
+    throw new StartupError(`REDIS_URL: Redis at ${redisAddress(config.REDIS_URL)} did not answer (${errorMessage(error)}): start it, or unset REDIS_URL to keep state in memory`, { cause: error });
+  }
+}
+
+function redisAddress(url: string): string {
+  const afterScheme = url.replace(/^[a-z]+:\/\//i, '');
+  return afterScheme.slice(afterScheme.lastIndexOf('@') + 1).split('/')[0] ?? '';
 }
 
 function memoryQueues(clock: Clock): QueueSet {

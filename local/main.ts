@@ -1,13 +1,14 @@
 import { errorMessage } from '../core/errors';
+import { loggerFor } from '../platform/logging';
 import { loadSettings } from '../platform/settings';
+import { durabilityWarnings } from './durability';
 import { startExamplesService } from './examples-service';
-import { consoleLogger } from '../platform/logging/console-logger';
 import { startLocalStack } from './stack';
 
 /** `npm start`: the whole stack on one machine, on embedded defaults. */
 async function main(): Promise<void> {
-  const logger = consoleLogger();
   const config = loadSettings();
+  const logger = loggerFor(config, 'local');
   const examples = config.EXAMPLES_PORT > 0
     ? await startExamplesService({ port: config.EXAMPLES_PORT, host: config.HOST, signingKey: config.SIGNING_KEY })
     : undefined;
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     queues: config.SQS_ENDPOINT ? 'sqs' : 'in-memory',
     docker: stack.drivers.docker === true ? 'available' : `unavailable (${stack.drivers.docker})`,
   });
+  for (const warning of durabilityWarnings(config)) logger.warn(warning);
   if (examples) logger.info(`example step service on http://${config.HOST}:${examples.port}`);
   logger.info(`try: curl -s -X POST ${stack.url}/e/dev -d '{"name":"user/signed.up","data":{"email":"ada@example.com","plan":"pro"}}'`);
 

@@ -17,6 +17,7 @@ import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
 import { loadFunctionsDir } from '../platform/function-files';
 import { serveApp } from '../platform/http/node-server';
+import { eventIds, workItemIds } from '../platform/logging/correlation';
 import type { Settings } from '../platform/settings';
 
 export interface LocalStack {
@@ -25,6 +26,8 @@ export interface LocalStack {
   state: StateStore;
   engine: EngineDeps;
   catalog: FunctionCatalog;
+  /** Nothing in hand and every worker waiting on an empty queue (delayed items may wait): tests wait for this to hold a while. */
+  idle(): boolean;
   /** Which drivers this stack has, and why one is missing. */
   drivers: { http: boolean; docker: boolean | string };
   stop(): Promise<void>;
@@ -72,18 +75,18 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
 
   const workers: Worker[] = [
     startWorker({
-      name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs,
+      name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs, correlate: eventIds,
       handle: async (message) => {
         await handleEvent({ ...engine, catalog }, message.body, { redelivered: message.receiveCount > 1 });
         return { kind: 'ack' };
       },
     }),
     startWorker({
-      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs,
+      name: 'executor', queue: backends.stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs, correlate: workItemIds,
       handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
     }),
     startWorker({
-      name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs,
+      name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: workItemIds,
       handle: async (message) => {
         await handleDeadWorkItem(engine, message.body, message.receiveCount);
         return { kind: 'ack' };
@@ -117,6 +120,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     engine,
     catalog,
     drivers: { http: true, docker: backends.docker },
+    idle: () => workers.every((worker) => worker.inFlight === 0 && worker.receiving),
     async stop() {
       clearInterval(cron);
       await http.close();

@@ -3,6 +3,7 @@ import type { Logger } from '../core/ports/logger';
 import type { Queue, QueueMessage } from '../core/ports/queue';
 import type { Disposition } from '../core/services/executor';
 import { type Worker, startWorker } from '../core/services/worker-loop';
+import { loadSettings } from './settings';
 
 /** Where the daemon is in its life; it only ever moves forward. */
 export type DaemonState = 'STARTING' | 'RUNNING' | 'DRAINING' | 'STOPPED';
@@ -43,13 +44,15 @@ export interface DaemonOptions<T> {
   visibilityMs?: number;
   /** Long-poll wait. @default 20_000 */
   waitMs?: number;
-  /** How long work in hand may finish after a stop is asked; then it is aborted. @default 300_000 (5 min) */
+  /** How long work in hand may finish after a stop is asked; then it is aborted. @default DRAIN_DEADLINE's default (60 s) */
   drainDeadlineMs?: number;
   logger: Logger;
   /** Subscribes to process signals. @default (signal, listener) => process.on(signal, listener) */
   onSignal?(signal: NodeJS.Signals, listener: () => void): void;
   /** Ends the process. @default process.exit */
   exit?(code: ExitCode): void;
+  /** Correlation ids of a message for the log line of its failure. @default none */
+  correlate?(body: T): Record<string, unknown>;
   /** @default core's startWorker */
   startWorker?: typeof startWorker;
 }
@@ -62,7 +65,8 @@ export interface Daemon {
   readonly stopped: Promise<ExitCode>;
 }
 
-export const DEFAULT_DRAIN_DEADLINE_MS = 5 * 60 * 1000;
+/** DRAIN_DEADLINE's default, the one value every entry point uses (platform/settings/variables.ts). */
+export const DEFAULT_DRAIN_DEADLINE_MS = loadSettings({}).DRAIN_DEADLINE;
 
 /**
  * A queue-consuming daemon as middy's ecs-batch and Temporal's worker run one: STARTING (prepare),
@@ -153,6 +157,7 @@ export function startDaemon<T>(options: DaemonOptions<T>): Daemon {
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.visibilityMs === undefined ? {} : { visibilityMs: options.visibilityMs }),
       ...(options.waitMs === undefined ? {} : { waitMs: options.waitMs }),
+      ...(options.correlate ? { correlate: options.correlate } : {}),
     });
     state = 'RUNNING';
     logger.info(`${options.name}: running`);

@@ -2,8 +2,12 @@ import { PlatformError } from '../../core/errors';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import { type CommitLease, DEFAULT_RETENTION_MS, type LeaseRequest, type LeaseResult, type LoadedRun, type PauseRecord, type StateStore } from '../../core/ports/state';
-import { type RunDoc, withoutEvent } from '../../core/run/run';
+import type { IndexedPause } from '../../core/ports/pause-index';
+import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
+import { type DeadEvent, DEFAULT_RETENTION_MS, type StateStore } from '../../core/ports/state';
+import { MemoryDeadEvents } from './dead-events';
+import { MemoryPauseIndex } from './pause-index';
+import { MemoryRunStore } from './run-store';
 import { ExpiringMap } from './state-expiring-map';
 
 export interface MemoryStateStoreOptions {
@@ -20,28 +24,24 @@ const SWEEP_EVERY_MS = 60_000;
 const encode = (value: unknown): string => JSON.stringify(value) ?? 'null';
 const decode = <T>(json: string): T => JSON.parse(json) as T;
 
-interface StoredRun {
-  /** The document without its trigger event, which is kept once in `event`: commits rewrite only this. */
-  doc: string;
-  event: string;
-  version: number;
-  outputs: Map<string, string>;
-  definition: string;
-  leases: Map<string, { owner: string; until: number }>;
-}
-
 /** The state store of the local stack (`npm start`): everything in this process, lost on exit. */
 export function createMemoryStateStore(options: MemoryStateStoreOptions = {}): StateStore {
   return new MemoryStateStore(options.clock ?? systemClock, options.retentionMs ?? DEFAULT_RETENTION_MS);
 }
 
+/** Rewrite a stored run's format version: for tests of the refusal of unknown formats only. */
+export function writeMemoryRunFormat(store: StateStore, runId: string, format: number): void {
+  if (!(store instanceof MemoryStateStore)) throw new Error('not a memory state store');
+  store.writeRunFormat(runId, format);
+}
+
 class MemoryStateStore implements StateStore {
-  private readonly runs = new ExpiringMap<string, StoredRun>();
+  private readonly runs: MemoryRunStore;
+  private readonly pauses = new MemoryPauseIndex();
+  private readonly dead = new MemoryDeadEvents();
   private readonly events = new ExpiringMap<string, string>();
   private readonly links = new ExpiringMap<string, string[]>();
   private readonly keys = new ExpiringMap<string, string>();
-  /** By event name, then pause id. */
-  private readonly pauses = new Map<string, Map<string, { json: string; expiresAt: number }>>();
   private readonly functions = new Map<string, string>();
   private functionsChanges = 0;
   private lastSweep = Number.NEGATIVE_INFINITY;
@@ -49,8 +49,14 @@ class MemoryStateStore implements StateStore {
 
   constructor(
     private readonly clock: Clock,
-    private readonly retentionMs: number,
-  ) {}
+    retentionMs: number,
+  ) {
+    this.runs = new MemoryRunStore(() => this.open(), retentionMs);
+  }
+
+  writeRunFormat(runId: string, format: number): void {
+    this.runs.writeFormat(runId, format);
+  }
 
   async ping(): Promise<void> {
     this.open();
@@ -60,81 +66,71 @@ class MemoryStateStore implements StateStore {
     this.closed = true;
   }
 
-  async createRun(doc: RunDoc, definition: FunctionDefinition): Promise<boolean> {
-    const now = this.open();
-    if (this.runs.get(doc.id, now)) return false;
-    const run: StoredRun = {
-      doc: encode(withoutEvent(doc)), event: encode(doc.event), version: doc.version, outputs: new Map(), definition: encode(definition), leases: new Map(),
-    };
-    this.runs.set(doc.id, run, now + this.retentionMs);
-    return true;
+  createRun(run: NewRun) {
+    return this.runs.createRun(run);
   }
 
-  async loadRun(runId: string): Promise<LoadedRun | undefined> {
-    const now = this.open();
-    const run = this.runs.get(runId, now);
-    return run && snapshot(run, now);
+  loadRun(runId: string) {
+    return this.runs.loadRun(runId);
   }
 
-  async leaseStep(lease: LeaseRequest): Promise<LeaseResult> {
-    const run = this.runs.get(lease.runId, this.open());
-    if (!run) return { status: 'missing' };
-    const held = run.leases.get(lease.stepId);
-    if (held && held.owner !== lease.owner && held.until > lease.now) return { status: 'busy', until: held.until };
-    run.leases.set(lease.stepId, { owner: lease.owner, until: lease.now + lease.leaseMs });
-    return { status: 'leased', run: snapshot(run, lease.now) };
+  leaseStep(lease: LeaseRequest) {
+    return this.runs.leaseStep(lease);
   }
 
-  async renewLease(lease: LeaseRequest): Promise<boolean> {
-    const held = this.runs.get(lease.runId, this.open())?.leases.get(lease.stepId);
-    if (!held || held.owner !== lease.owner || held.until <= lease.now) return false;
-    held.until = lease.now + lease.leaseMs;
-    return true;
+  renewLease(lease: LeaseRequest) {
+    return this.runs.renewLease(lease);
   }
 
-  async releaseLease(runId: string, stepId: string, owner: string): Promise<void> {
-    const run = this.runs.get(runId, this.open());
-    if (run?.leases.get(stepId)?.owner === owner) run.leases.delete(stepId);
+  releaseLease(runId: string, stepId: string, owner: string) {
+    return this.runs.releaseLease(runId, stepId, owner);
   }
 
-  async commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }, lease?: CommitLease): Promise<boolean> {
-    const now = this.open();
-    const run = this.runs.get(next.id, now);
-    if (!run || run.version !== next.version - 1) return false;
-    run.doc = encode(withoutEvent(next));
-    run.version = next.version;
-    for (const [stepId, output] of Object.entries(outputs)) run.outputs.set(stepId, encode(output));
-    if (release && run.leases.get(release.stepId)?.owner === release.owner) run.leases.delete(release.stepId);
-    if (lease) run.leases.set(lease.stepId, { owner: lease.owner, until: lease.until });
-    this.runs.touch(next.id, now + this.retentionMs, now);
-    return true;
+  readOutputs(runId: string, stepIds: string[]) {
+    return this.runs.readOutputs(runId, stepIds);
   }
 
-  async addPause(pause: PauseRecord): Promise<void> {
+  commitAttempt(commit: AttemptCommit) {
+    return this.runs.commitAttempt(commit);
+  }
+
+  fireTimer(change: TimerFire) {
+    return this.runs.fireTimer(change);
+  }
+
+  resumePause(change: PauseResume) {
+    return this.runs.resumePause(change);
+  }
+
+  endRun(change: RunEnd) {
+    return this.runs.endRun(change);
+  }
+
+  async indexPause(pause: IndexedPause): Promise<void> {
     this.open();
-    let byId = this.pauses.get(pause.event);
-    if (!byId) this.pauses.set(pause.event, (byId = new Map()));
-    byId.set(pause.id, { json: encode(pause), expiresAt: pause.expiresAt });
+    await this.pauses.indexPause(pause);
   }
 
-  async pausesFor(eventName: string, now: number): Promise<PauseRecord[]> {
+  async candidatesFor(event: StepstackEvent, now: number): Promise<IndexedPause[]> {
     this.open();
-    const byId = this.pauses.get(eventName);
-    if (!byId) return [];
-    const live: PauseRecord[] = [];
-    for (const [id, entry] of byId) {
-      if (entry.expiresAt > now) live.push(decode<PauseRecord>(entry.json));
-      else byId.delete(id);
-    }
-    if (byId.size === 0) this.pauses.delete(eventName);
-    return live;
+    return this.pauses.candidatesFor(event, now);
   }
 
-  async removePause(eventName: string, pauseId: string): Promise<void> {
+  async dropPause(eventName: string, pauseId: string): Promise<void> {
     this.open();
-    const byId = this.pauses.get(eventName);
-    byId?.delete(pauseId);
-    if (byId?.size === 0) this.pauses.delete(eventName);
+    await this.pauses.dropPause(eventName, pauseId);
+  }
+
+  async saveDeadEvent(dead: DeadEvent, ttlMs: number): Promise<void> {
+    this.dead.save(dead, this.open() + ttlMs);
+  }
+
+  async listDeadEvents(limit: number, cursor?: string) {
+    return this.dead.list(limit, this.open(), cursor);
+  }
+
+  async takeDeadEvent(eventId: string) {
+    return this.dead.take(eventId, this.open());
   }
 
   async saveEvent(event: StepstackEvent, ttlMs: number): Promise<boolean> {
@@ -207,21 +203,8 @@ class MemoryStateStore implements StateStore {
 
   private sweep(now: number): void {
     this.lastSweep = now;
-    for (const map of [this.runs, this.events, this.links, this.keys]) map.sweep(now);
-    for (const [eventName, byId] of this.pauses) {
-      for (const [id, entry] of byId) if (entry.expiresAt <= now) byId.delete(id);
-      if (byId.size === 0) this.pauses.delete(eventName);
-    }
+    this.runs.sweep(now);
+    for (const map of [this.events, this.links, this.keys]) map.sweep(now);
+    this.dead.sweep(now);
   }
 }
-
-function snapshot(run: StoredRun, now: number): LoadedRun {
-  const outputs: Record<string, unknown> = {};
-  for (const [stepId, json] of run.outputs) outputs[stepId] = decode(json);
-  const leases: Record<string, number> = {};
-  for (const [stepId, held] of run.leases) if (held.until > now) leases[stepId] = held.until;
-  const doc = decode<RunDoc>(run.doc);
-  doc.event = decode<RunDoc['event']>(run.event);
-  return { doc, outputs, definition: decode<FunctionDefinition>(run.definition), leases };
-}
-

@@ -4,8 +4,8 @@
  */
 export interface Keys {
   run(runId: string): RunKeys;
-  /** Pause records (hash: pause id to JSON) of one event name. */
-  pauses(eventName: string): string;
+  /** Dead events: a hash (id to record) and a sorted set by dead time, in one slot. */
+  dead: { records: string; byTime: string };
   event(eventId: string): EventKeys;
   /** An idempotency key. */
   claim(key: string): string;
@@ -13,18 +13,22 @@ export interface Keys {
 }
 
 export interface RunKeys {
-  /** The run document (JSON RunDoc). */
-  doc: string;
-  /** The stored version, the compare-and-set guard of commits (kept apart so that no script decodes the doc). */
-  version: string;
+  /** Hash: the run's own fields (format, status, counters). */
+  meta: string;
+  /** Hash: every step's fields (see lua/graph.ts). */
+  steps: string;
   /** Hash: step id to JSON output. */
   outputs: string;
-  /** The function definition (JSON) the run started with. */
-  definition: string;
   /** Hash: step id to `owner|untilMs`. */
   leases: string;
-  /** The event that started the run (JSON), written once: commits rewrite the doc, not the event. */
+  /** Hash: the run's timers (`t:<id>`) and pauses (`p:<id>`), as JSON plans. */
+  waits: string;
+  /** The function definition (JSON) the run started with. */
+  definition: string;
+  /** The event that started the run (JSON), written once. */
   trigger: string;
+  /** Every key above, in the order the 7-key scripts take them. */
+  all: string[];
 }
 
 export interface EventKeys {
@@ -47,9 +51,10 @@ export function keysFor(prefix: string): Keys {
   return {
     run(runId) {
       const tag = `${prefix}:{r:${runId}}`;
-      return { doc: `${tag}:doc`, version: `${tag}:ver`, outputs: `${tag}:out`, definition: `${tag}:fn`, leases: `${tag}:lease`, trigger: `${tag}:evt` };
+      const keys = { meta: `${tag}:m`, steps: `${tag}:s`, outputs: `${tag}:o`, leases: `${tag}:l`, waits: `${tag}:w`, definition: `${tag}:fn`, trigger: `${tag}:ev` };
+      return { ...keys, all: [keys.meta, keys.steps, keys.outputs, keys.leases, keys.waits, keys.definition, keys.trigger] };
     },
-    pauses: (eventName) => `${prefix}:{p:${eventName}}`,
+    dead: { records: `${prefix}:{dead}`, byTime: `${prefix}:{dead}:t` },
     event(eventId) {
       const tag = `${prefix}:{e:${eventId}}`;
       return { event: tag, runs: `${tag}:runs` };

@@ -1,11 +1,15 @@
 import { PlatformError, errorMessage } from '../../core/errors';
+import { FormatError } from '../../core/format';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import { type CommitLease, DEFAULT_RETENTION_MS, type LeaseRequest, type LeaseResult, type LoadedRun, type PauseRecord, type StateStore } from '../../core/ports/state';
-import { type RunDoc, withoutEvent } from '../../core/run/run';
+import type { IndexedPause } from '../../core/ports/pause-index';
+import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
+import { type DeadEvent, DEFAULT_RETENTION_MS, type StateStore } from '../../core/ports/state';
 import { DEFAULT_MAX_WAIT_MS, type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
 import { type Keys, keysFor } from './keys';
+import { RedisPauseIndex } from './pause-index';
+import { RedisRunStore } from './run-store';
 import { type RunScript, defineScripts } from './scripts';
 
 export interface RedisStateStoreOptions extends RedisConnectionOptions {
@@ -24,10 +28,11 @@ const decode = <T>(json: string): T => JSON.parse(json) as T;
 /** Redis wants whole, positive milliseconds. */
 const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
 
+
 /** State on Redis (ElastiCache on AWS): one script call per atomic change, keys safe for cluster mode. */
 export function createRedisStateStore(options: RedisStateStoreOptions): StateStore {
   const client = connectRedis(options);
-  return new RedisStateStore(client, keysFor(options.keyPrefix ?? 'ss'), {
+  return new RedisStateStore(client, options.keyPrefix ?? 'ss', {
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     clock: options.clock ?? systemClock,
     maxWaitMs: options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
@@ -37,6 +42,9 @@ export function createRedisStateStore(options: RedisStateStoreOptions): StateSto
 
 class RedisStateStore implements StateStore {
   private readonly script: RunScript;
+  private readonly keys: Keys;
+  private readonly runs: RedisRunStore;
+  private readonly pauses: RedisPauseIndex;
   /** The last connection error, to explain a call that timed out while Redis was away. */
   private lastConnectionError: string | undefined;
 
@@ -48,7 +56,7 @@ class RedisStateStore implements StateStore {
 
   constructor(
     private readonly client: RedisClient,
-    private readonly keys: Keys,
+    prefix: string,
     settings: { retentionMs: number; clock: Clock; maxWaitMs: number; deadlineBackstop: boolean },
   ) {
     this.retentionMs = settings.retentionMs;
@@ -56,6 +64,10 @@ class RedisStateStore implements StateStore {
     this.maxWaitMs = settings.maxWaitMs;
     this.deadlineBackstop = settings.deadlineBackstop;
     this.script = defineScripts(client);
+    this.keys = keysFor(prefix);
+    const call = this.call.bind(this);
+    this.runs = new RedisRunStore(client, this.script, this.keys, call, this.retentionMs, () => this.clock.now());
+    this.pauses = new RedisPauseIndex(client, prefix, call);
     // Errors also surface on the calls that they fail; without a listener ioredis prints them all.
     client.on('error', (error: Error) => {
       this.lastConnectionError = error.message;
@@ -76,79 +88,89 @@ class RedisStateStore implements StateStore {
     else this.client.disconnect();
   }
 
-  createRun(doc: RunDoc, definition: FunctionDefinition): Promise<boolean> {
-    const run = this.keys.run(doc.id);
-    return this.call('createRun', async () => {
-      const created = await this.script('createRun', [run.doc, run.version, run.outputs, run.definition, run.leases, run.trigger], [
-        encode(withoutEvent(doc)), String(doc.version), encode(definition), ms(this.retentionMs), encode(doc.event),
+  createRun(run: NewRun) {
+    return this.runs.createRun(run);
+  }
+
+  loadRun(runId: string) {
+    return this.runs.loadRun(runId);
+  }
+
+  leaseStep(lease: LeaseRequest) {
+    return this.runs.leaseStep(lease);
+  }
+
+  renewLease(lease: LeaseRequest) {
+    return this.runs.renewLease(lease);
+  }
+
+  releaseLease(runId: string, stepId: string, owner: string) {
+    return this.runs.releaseLease(runId, stepId, owner);
+  }
+
+  readOutputs(runId: string, stepIds: string[]) {
+    return this.runs.readOutputs(runId, stepIds);
+  }
+
+  commitAttempt(commit: AttemptCommit) {
+    return this.runs.commitAttempt(commit);
+  }
+
+  fireTimer(change: TimerFire) {
+    return this.runs.fireTimer(change);
+  }
+
+  resumePause(change: PauseResume) {
+    return this.runs.resumePause(change);
+  }
+
+  endRun(change: RunEnd) {
+    return this.runs.endRun(change);
+  }
+
+  indexPause(pause: IndexedPause) {
+    return this.pauses.indexPause(pause);
+  }
+
+  candidatesFor(event: StepstackEvent, now: number) {
+    return this.pauses.candidatesFor(event, now);
+  }
+
+  dropPause(eventName: string, pauseId: string) {
+    return this.pauses.dropPause(eventName, pauseId);
+  }
+
+  saveDeadEvent(dead: DeadEvent, ttlMs: number): Promise<void> {
+    const { records, byTime } = this.keys.dead;
+    return this.call('saveDeadEvent', async () => {
+      await this.script('saveDeadEvent', [records, byTime], [
+        dead.event.id, encode(dead), String(Math.floor(dead.deadAt)), String(Math.floor(dead.deadAt + ttlMs)), String(Math.floor(this.clock.now() - ttlMs)),
       ]);
-      return created === 1;
     });
   }
 
-  loadRun(runId: string): Promise<LoadedRun | undefined> {
-    const run = this.keys.run(runId);
-    return this.call('loadRun', async () => {
-      const reply = await this.script('loadRun', [run.doc, run.outputs, run.definition, run.leases, run.trigger], []);
-      return reply === null ? undefined : decodeRun(reply as unknown[], this.clock.now());
+  listDeadEvents(limit: number, cursor?: string): Promise<{ events: DeadEvent[]; next: string | null }> {
+    const { records, byTime } = this.keys.dead;
+    return this.call('listDeadEvents', async () => {
+      // Newest first; the cursor is the offset of the next page (dead events are few and rarely change under a reader).
+      const offset = cursor === undefined ? 0 : Number(cursor);
+      const ids = await this.client.zrevrange(byTime, offset, offset + limit);
+      const page = ids.slice(0, limit);
+      const now = this.clock.now();
+      const values = page.length === 0 ? [] : await this.client.hmget(records, ...page.flatMap((id) => [id, `x:${id}`]));
+      const events: DeadEvent[] = [];
+      for (let i = 0; i + 1 < values.length; i += 2) {
+        if (values[i] && Number(values[i + 1]) > now) events.push(decode<DeadEvent>(values[i]!));
+      }
+      return { events, next: ids.length > limit ? String(offset + limit) : null };
     });
   }
 
-  leaseStep(lease: LeaseRequest): Promise<LeaseResult> {
-    const run = this.keys.run(lease.runId);
-    return this.call('leaseStep', async () => {
-      const [status, ...rest] = (await this.script('leaseStep', [run.doc, run.outputs, run.definition, run.leases, run.trigger], [
-        lease.stepId, lease.owner, Math.floor(lease.now), ms(lease.now + lease.leaseMs),
-      ])) as unknown[];
-      if (status === 'missing') return { status };
-      if (status === 'busy') return { status, until: Number(rest[0]) };
-      return { status: 'leased', run: decodeRun(rest, lease.now) };
-    });
-  }
-
-  renewLease(lease: LeaseRequest): Promise<boolean> {
-    return this.call('renewLease', async () => {
-      const renewed = await this.script('renewLease', [this.keys.run(lease.runId).leases], [
-        lease.stepId, lease.owner, Math.floor(lease.now), ms(lease.now + lease.leaseMs),
-      ]);
-      return renewed === 1;
-    });
-  }
-
-  releaseLease(runId: string, stepId: string, owner: string): Promise<void> {
-    return this.call('releaseLease', async () => {
-      await this.script('releaseLease', [this.keys.run(runId).leases], [stepId, owner]);
-    });
-  }
-
-  commitRun(next: RunDoc, outputs: Record<string, unknown>, release?: { stepId: string; owner: string }, lease?: CommitLease): Promise<boolean> {
-    const run = this.keys.run(next.id);
-    const pairs = Object.entries(outputs).flatMap(([stepId, output]) => [stepId, encode(output)]);
-    return this.call('commitRun', async () => {
-      const committed = await this.script('commitRun', [run.doc, run.version, run.outputs, run.definition, run.leases, run.trigger], [
-        encode(withoutEvent(next)), String(next.version - 1), String(next.version), ms(this.retentionMs),
-        release?.stepId ?? '', release?.owner ?? '', lease?.stepId ?? '', lease ? `${lease.owner}|${ms(lease.until)}` : '', ...pairs,
-      ]);
-      return committed === 1;
-    });
-  }
-
-  addPause(pause: PauseRecord): Promise<void> {
-    return this.call('addPause', async () => {
-      await this.client.hset(this.keys.pauses(pause.event), pause.id, encode(pause));
-    });
-  }
-
-  pausesFor(eventName: string, now: number): Promise<PauseRecord[]> {
-    return this.call('pausesFor', async () => {
-      const live = (await this.script('pausesFor', [this.keys.pauses(eventName)], [Math.floor(now)])) as string[];
-      return live.map((json) => decode<PauseRecord>(json));
-    });
-  }
-
-  removePause(eventName: string, pauseId: string): Promise<void> {
-    return this.call('removePause', async () => {
-      await this.client.hdel(this.keys.pauses(eventName), pauseId);
+  takeDeadEvent(eventId: string): Promise<DeadEvent | undefined> {
+    const { records, byTime } = this.keys.dead;
+    return this.call('takeDeadEvent', async () => {
+      const json = await this.script('takeDeadEvent', [records, byTime], [eventId, String(Math.floor(this.clock.now()))]);
+      return typeof json === 'string' ? decode<DeadEvent>(json) : undefined;
     });
   }
 
@@ -224,6 +246,8 @@ class RedisStateStore implements StateStore {
       });
       return await Promise.race([work(), deadline]);
     } catch (error) {
+      // A run of another format is no fault of the connection: refused as it is.
+      if (error instanceof FormatError) throw error;
       const connection = this.lastConnectionError ? ` (connection: ${this.lastConnectionError})` : '';
       throw new PlatformError(`redis ${operation} failed: ${errorMessage(error)}${connection}`, { cause: error });
     } finally {
@@ -232,30 +256,3 @@ class RedisStateStore implements StateStore {
   }
 }
 
-/** A run as the loadRun and leaseStep scripts return it: doc, outputs pairs, definition, leases pairs. */
-
-function decodeRun(reply: unknown[], now: number): LoadedRun {
-  const [doc, outputPairs, definition, leasePairs, trigger] = reply as [string, string[], string | null, string[], string | null];
-  const outputs: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < outputPairs.length; i += 2) outputs[outputPairs[i]!] = decode(outputPairs[i + 1]!);
-  const leases: Record<string, number> = {};
-  for (let i = 0; i + 1 < leasePairs.length; i += 2) {
-    const until = Number(/\|(\d+)$/.exec(leasePairs[i + 1]!)?.[1]);
-    if (until > now) leases[leasePairs[i]!] = until;
-  }
-  const run = decode<RunDoc>(doc);
-  if (definition === null) throw new Error(`run ${run.id} has no function definition`);
-  if (trigger === null) throw new Error(`run ${run.id} has no trigger event`);
-  run.event = decode<RunDoc['event']>(trigger);
-  // Parsed on first read only: the engine compiles a definition once per hash and rarely reads it again.
-  let parsed: FunctionDefinition | undefined;
-  return {
-    doc: run,
-    outputs,
-    leases,
-    get definition() {
-      parsed ??= decode<FunctionDefinition>(definition);
-      return parsed;
-    },
-  };
-}

@@ -48,6 +48,14 @@ export function compileExpression(source: string): Expression {
   };
 }
 
+/**
+ * The syntax tree of a valid expression (cel-js's AST: nodes with `op`, `args`, `start`, `end`), for
+ * analyses of its shape such as the pause index's (pause-match.ts). Throws as compileExpression does.
+ */
+export function expressionSyntax(source: string): unknown {
+  return parseChecked(source).ast;
+}
+
 function parseChecked(source: string): ParseResult {
   if (typeof source !== 'string' || source.trim() === '') throw new Error('invalid CEL: the expression is empty');
   let parsed: ParseResult;

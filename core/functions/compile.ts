@@ -31,6 +31,11 @@ export function compileKnown(hash: string, definition: () => FunctionDefinition)
   return byHash.get(hash) ?? compileFunction(definition());
 }
 
+/** The compiled form of a definition by its hash, when this process compiled it already. */
+export function compileCached(hash: string): CompiledFunction | undefined {
+  return byHash.get(hash);
+}
+
 /** sha256 (hex) of the definition as JSON with its keys sorted, so key order does not matter. */
 export function hashDefinition(definition: FunctionDefinition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex');

@@ -4,6 +4,9 @@ import type { Runtime } from '../functions/definition';
 /** What every driver hands a step (SPEC section 4). */
 export interface StepInput {
   event: StepstackEvent;
+  /** The run's events: the trigger alone, or the whole batch (the executor always sets it). */
+  events?: StepstackEvent[];
+  /** Outputs of the steps this one depends on (its ancestors), by step id. */
   steps: Record<string, unknown>;
   async: StepstackEvent | null;
   ctx: { fn_id: string; step_id: string; run_id: string; attempt: number };

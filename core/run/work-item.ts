@@ -1,23 +1,28 @@
 /** A message on the step queue. Items are idempotent: the run's state decides what still applies. */
 export type WorkItem = StepWorkItem | TimerWorkItem;
 
-/** Run one attempt of a step. */
-export interface StepWorkItem {
-  kind: 'step';
+/** The format of work items; a reader refuses another and leaves the message in place (SPEC section 5). */
+export const WORK_ITEM_FORMAT = 2;
+
+interface WorkItemBase {
+  format: typeof WORK_ITEM_FORMAT;
   runId: string;
   functionId: string;
-  stepId: string;
-  attempt: number;
+  /** The hash of the definition the run started on: lets an executor plan the step before reading the run. */
+  functionHash?: string;
   /** Not to run before this time (ms); queues deliver it then, whatever their own delay limits. */
   dueAt: number;
 }
 
+/** Run one attempt of a step. */
+export interface StepWorkItem extends WorkItemBase {
+  kind: 'step';
+  stepId: string;
+  attempt: number;
+}
+
 /** A point in time a run waits for: the end of an edge's `wait`, a pause's ttl. */
-export interface TimerWorkItem {
+export interface TimerWorkItem extends WorkItemBase {
   kind: 'timer';
-  runId: string;
-  functionId: string;
-  /** `edge:<step>:<index>` for a wait, `pause:<pauseId>` for a pause's ttl. */
   timer: string;
-  dueAt: number;
 }

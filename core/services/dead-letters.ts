@@ -1,16 +1,37 @@
-import { compileForRun } from './compile-run';
-import { failRun } from '../run/transitions';
-import type { WorkItem } from '../run/work-item';
-import { commitTransition } from './commit';
+import { checkFormat } from '../format';
+import { WORK_ITEM_FORMAT, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
+import { dropPauses, recoverRun } from './work';
 
 /**
- * A work item that kept failing to be processed (a platform fault, not a step failure) reached the
- * dead-letter queue: its run is marked Failed with the reason, so nothing is silently dropped.
+ * A work item that kept failing to be processed reached the dead-letter queue. Only work that is truly
+ * stuck fails its run (SPEC section 5): an item whose attempt or timer is spent is a stale duplicate
+ * (its run's pending work is sent again, in case the item was the one carrying it), and an item whose
+ * step another executor is running goes back to the queue until that lease ends.
  */
 export async function handleDeadWorkItem(deps: EngineDeps, item: WorkItem, receiveCount: number): Promise<void> {
+  checkFormat('work item', item.format, WORK_ITEM_FORMAT);
+  const run = await deps.state.loadRun(item.runId);
+  if (!run || run.status !== 'Running') return;
+  const now = deps.clock.now();
+  if (item.kind === 'step') {
+    const step = run.steps[item.stepId];
+    if (step?.status !== 'Scheduled' || step.attempt !== item.attempt) {
+      await recoverRun(deps, item.runId);
+      return;
+    }
+    const leasedUntil = run.leases[item.stepId] ?? 0;
+    if (leasedUntil > now) {
+      await deps.queue.send([{ body: item, delayMs: leasedUntil - now + 100 }]);
+      return;
+    }
+  } else if (!run.timers.some((timer) => timer.id === item.timer)) {
+    await recoverRun(deps, item.runId);
+    return;
+  }
   const what = item.kind === 'step' ? `step '${item.stepId}' (attempt ${item.attempt})` : `timer '${item.timer}'`;
   const reason = `platform fault: the work item for ${what} could not be processed after ${receiveCount} deliveries and was moved to the dead-letter queue`;
-  const failed = await commitTransition(deps, item.runId, (run) => failRun(run, compileForRun(run), reason, deps.clock.now()));
-  deps.logger.error('work item dead-lettered', { runId: item.runId, item, failedRun: Boolean(failed) });
+  const ended = await deps.state.endRun({ runId: item.runId, status: 'Failed', reason, now });
+  await dropPauses(deps, ended);
+  deps.logger.error('work item dead-lettered: run failed', { runId: item.runId, item });
 }

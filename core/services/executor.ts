@@ -1,11 +1,16 @@
+import { checkFormat } from '../format';
+import { ancestorsOf } from '../functions/ancestors';
+import { compileCached, compileKnown } from '../functions/compile';
+import type { CompiledFunction } from '../functions/compiled';
 import type { Runtime } from '../functions/definition';
 import type { Driver, StepOutcome } from '../ports/driver';
-import type { LoadedRun } from '../ports/state';
-import { applyStepOutcome, applyTimer, isAttemptOpen, pendingWork } from '../run/transitions';
-import type { StepWorkItem, TimerWorkItem, WorkItem } from '../run/work-item';
-import { commitTransition, enqueueWork } from './commit';
-import { compileForRun } from './compile-run';
+import type { LeasedStepContext } from '../ports/run-store';
+import { planAttempt } from '../run/attempt';
+import { stepItem, workOf } from '../run/pending-work';
+import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
+import { type LeaseWatch, watchLease } from './lease-watch';
+import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
   drivers: Partial<Record<Runtime['type'], Driver>>;
@@ -27,6 +32,7 @@ let deliveries = 0;
 export async function handleWorkItem(
   deps: ExecutorDeps, item: WorkItem, delivery: { receiveCount: number }, signal: AbortSignal,
 ): Promise<Disposition> {
+  checkFormat('work item', item.format, WORK_ITEM_FORMAT);
   const early = item.dueAt - deps.clock.now();
   if (early > 1000) {
     // A queue whose delays are capped delivered early: put it back until it is due.
@@ -39,11 +45,13 @@ export async function handleWorkItem(
 /** Steps run one after another under one message before the rest goes back to the queue. */
 const MAX_CONTINUATIONS = 100;
 
-/** A step this executor holds a lease on and the run as it committed it: ready to run without a lookup. */
+/** A step this executor holds a lease on, with what it needs to run: ready without a lookup. */
 interface LeasedStep {
   item: StepWorkItem;
-  run: LoadedRun;
+  context: LeasedStepContext;
   owner: string;
+  /** Outputs of the run this executor knows (a chain keeps adding its own). */
+  known: Map<string, unknown>;
 }
 
 /**
@@ -54,25 +62,35 @@ interface LeasedStep {
  */
 async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { receiveCount: number }, signal: AbortSignal): Promise<Disposition> {
   const owner = nextOwner(deps);
-  const lease = await deps.state.leaseStep({ runId: item.runId, stepId: item.stepId, owner, leaseMs: deps.leaseMs, now: deps.clock.now() });
+  const planned = item.functionHash === undefined ? undefined : compileCached(item.functionHash);
+  const lease = await deps.state.leaseStep({
+    runId: item.runId, stepId: item.stepId, attempt: item.attempt, owner, leaseMs: deps.leaseMs, now: deps.clock.now(),
+    ...(planned ? { inputs: ancestorsOf(planned, item.stepId) } : {}),
+  });
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId: item.runId, stepId: item.stepId });
     return ACK;
   }
-  if (lease.status === 'busy') return { kind: 'retry', afterMs: Math.max(100, lease.until - deps.clock.now()) };
-  if (!isAttemptOpen(lease.run.doc, item.stepId, item.attempt)) {
-    await deps.state.releaseLease(item.runId, item.stepId, owner);
-    await recoverLostWork(deps, lease.run, delivery);
+  if (lease.status === 'busy') {
+    // A duplicate of work another executor holds: come back when its lease ends, as a fresh message, so
+    // that duplicates never spend the receive budget of the queue (the holder's own message covers it).
+    await deps.queue.send([{ body: item, delayMs: Math.max(100, lease.until - deps.clock.now() + 100) }]);
     return ACK;
   }
-  let next = await runLeasedStep(deps, { item, run: lease.run, owner }, signal);
-  for (let continuations = 1; next; continuations += 1) {
-    if (signal.aborted || continuations > MAX_CONTINUATIONS) {
+  if (lease.status === 'closed') {
+    if (delivery.receiveCount > 1) await recoverRun(deps, item.runId);
+    return ACK;
+  }
+  let next: LeasedStep | undefined = { item, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
+  for (let steps = 0; next; steps += 1) {
+    if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
       await deps.state.releaseLease(next.item.runId, next.item.stepId, next.owner);
       await enqueueWork(deps, [next.item]);
-      break;
+      return ACK;
     }
-    next = await runLeasedStep(deps, next, signal);
+    const ran = await runLeasedStep(deps, next, signal);
+    if (ran.kind === 'lost') return { kind: 'retry', afterMs: 0 };
+    next = ran.next;
   }
   return ACK;
 }
@@ -83,64 +101,79 @@ function nextOwner(deps: ExecutorDeps): string {
   return `${deps.owner}/${deliveries}`;
 }
 
+type Ran = { kind: 'done'; next?: LeasedStep } | { kind: 'lost' };
+
 /** Run a leased step's attempt and commit its outcome; returns the next step when the commit leased one to us. */
-async function runLeasedStep(executor: ExecutorDeps, leased: LeasedStep, signal: AbortSignal): Promise<LeasedStep | undefined> {
-  const { item, run, owner } = leased;
+async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: AbortSignal): Promise<Ran> {
+  const { item, context, owner, known } = leased;
   const { runId, stepId, attempt } = item;
-  const deps = { ...executor, owner };
-  const fn = compileForRun(run);
+  const fn = compileKnown(context.run.functionHash, () => context.definition);
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
-  const outcome = await withLeaseRenewal(deps, item, () =>
-    runAttempt(deps.drivers[step.runtime.type], {
-      input: {
-        event: run.doc.event,
-        steps: run.outputs,
-        async: run.doc.steps[stepId]?.async ?? null,
-        ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
-      },
+  const steps = pick(known, ancestorsOf(fn, stepId));
+  const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
+  let outcome: StepOutcome;
+  try {
+    outcome = await runAttempt(deps.drivers[step.runtime.type], {
+      input: { event: context.event, events: [context.event], steps, async: context.async, ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt } },
       runtime: step.runtime,
       timeoutMs: step.timeoutMs,
-      signal,
-    }),
-  );
-  const successor = nextOwner(executor);
-  let committedFrom = run;
-  const committed = await commitTransition(
-    deps, runId,
-    (current) => {
-      committedFrom = current;
-      return applyStepOutcome(current, fn, stepId, attempt, outcome, deps.clock.now(), deps.retry);
-    },
-    {
-      loaded: run,
-      release: { stepId, owner },
-      continueWith: {
-        owner: successor,
-        leaseMs: deps.leaseMs,
-        // Asked after the transition was computed, so a step it scheduled "now" counts as due.
-        pick: (items) => {
-          const now = deps.clock.now();
-          return items.find((candidate): candidate is StepWorkItem => candidate.kind === 'step' && candidate.dueAt <= now);
-        },
-      },
-    },
-  );
-  if (!committed) {
-    await deps.state.releaseLease(runId, stepId, owner);
-    return undefined;
+      signal: watch.signal,
+    });
+  } catch (error) {
+    if (watch.stopped) return stopped(deps, watch, leased);
+    await deps.state.releaseLease(runId, stepId, owner).catch(() => undefined);
+    throw error;
+  } finally {
+    watch.close();
   }
-  if (!committed.continued) return undefined;
-  const after: LoadedRun = {
-    doc: committed.doc,
-    outputs: { ...committedFrom.outputs, ...committed.outputs },
-    // A getter: stores may parse the definition lazily, and a cached compile never reads it.
-    get definition() {
-      return run.definition;
+  // A lease lost mid-step, or a run that ended, never commits (SPEC section 5).
+  if (watch.stopped) return stopped(deps, watch, leased);
+  const now = deps.clock.now();
+  const planned = planAttempt(fn, stepId, attempt, outcome, {
+    runId, event: context.event, steps, async: context.async, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
+  });
+  await indexPauses(deps, planned.index);
+  const successor = nextOwner(deps);
+  const result = await deps.state.commitAttempt({
+    ...planned.commit, release: { owner }, leaseNext: { owner: successor, until: now + deps.leaseMs },
+  });
+  if (result.outcome !== 'committed') {
+    await deps.state.releaseLease(runId, stepId, owner);
+    return { kind: 'done' };
+  }
+  await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
+  await dropPauses(deps, result);
+  if (!result.leased) return { kind: 'done' };
+  if (outcome.kind === 'success') known.set(stepId, outcome.output);
+  await fillMissingOutputs(deps, fn, runId, result.leased.stepId, known);
+  return {
+    kind: 'done',
+    next: {
+      item: stepItem(context.run, result.leased),
+      context: { ...context, async: result.leased.async, history: { attempts: 0, errors: [] } },
+      owner: successor,
+      known,
     },
-    leases: {},
   };
-  return { item: committed.continued, run: after, owner: successor };
+}
+
+/** A fan-in step's other parents may have been committed by other executors: read the outputs this one lacks. */
+async function fillMissingOutputs(deps: ExecutorDeps, fn: CompiledFunction, runId: string, stepId: string, known: Map<string, unknown>): Promise<void> {
+  const missing = ancestorsOf(fn, stepId).filter((id) => !known.has(id));
+  if (missing.length === 0) return;
+  for (const [id, output] of Object.entries(await deps.state.readOutputs(runId, missing))) known.set(id, output);
+}
+
+/** The attempt was stopped: its run ended (acknowledge), or its lease was lost (let the message come back). */
+async function stopped(deps: ExecutorDeps, watch: LeaseWatch, leased: LeasedStep): Promise<Ran> {
+  deps.logger.warn('step stopped', { runId: leased.item.runId, stepId: leased.item.stepId, reason: watch.stopped });
+  await deps.state.releaseLease(leased.item.runId, leased.item.stepId, leased.owner).catch(() => undefined);
+  return watch.stopped === 'ended' ? { kind: 'done' } : { kind: 'lost' };
+}
+
+function pick(known: Map<string, unknown>, ids: string[]): Record<string, unknown> {
+  return Object.fromEntries(ids.filter((id) => known.has(id)).map((id) => [id, known.get(id)]));
 }
 
 async function runAttempt(driver: Driver | undefined, request: Parameters<Driver['run']>[0]): Promise<StepOutcome> {
@@ -150,36 +183,11 @@ async function runAttempt(driver: Driver | undefined, request: Parameters<Driver
   return driver.run(request);
 }
 
-/** Keep the lease alive while a long step runs; drop it when the attempt throws so a redelivery can take over at once. */
-async function withLeaseRenewal<T>(deps: ExecutorDeps, item: StepWorkItem, work: () => Promise<T>): Promise<T> {
-  const renew = setInterval(() => {
-    deps.state
-      .renewLease({ runId: item.runId, stepId: item.stepId, owner: deps.owner, leaseMs: deps.leaseMs, now: deps.clock.now() })
-      .catch((error: unknown) => deps.logger.warn('lease renewal failed', { runId: item.runId, stepId: item.stepId, error: String(error) }));
-  }, Math.max(50, deps.leaseMs / 3));
-  try {
-    return await work();
-  } catch (error) {
-    await deps.state.releaseLease(item.runId, item.stepId, deps.owner).catch(() => undefined);
-    throw error;
-  } finally {
-    clearInterval(renew);
-  }
-}
-
 async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { receiveCount: number }): Promise<Disposition> {
-  const run = await deps.state.loadRun(item.runId);
-  if (!run) return ACK;
-  const fn = compileForRun(run);
-  const fired = await commitTransition(deps, item.runId, (current) => applyTimer(current, fn, item.timer, deps.clock.now()), { loaded: run });
-  if (!fired) await recoverLostWork(deps, run, delivery);
+  const result = await deps.state.fireTimer({ runId: item.runId, timerId: item.timer, now: deps.clock.now() });
+  if (result.outcome === 'stale' && delivery.receiveCount > 1) await recoverRun(deps, item.runId);
+  if (result.outcome !== 'committed') return ACK;
+  await enqueueWork(deps, workOf({ id: item.runId, functionId: item.functionId, ...(item.functionHash ? { functionHash: item.functionHash } : {}) }, result));
+  await dropPauses(deps, result);
   return ACK;
-}
-
-/**
- * A redelivered item that no longer applies may come from a try that committed its transition and
- * then died before its effects went out: send the run's pending work again (duplicates are dropped).
- */
-async function recoverLostWork(deps: EngineDeps, run: LoadedRun, delivery: { receiveCount: number }): Promise<void> {
-  if (delivery.receiveCount > 1) await enqueueWork(deps, pendingWork(run.doc));
 }

@@ -1,7 +1,7 @@
-import type { LoadedRun } from '../ports/state';
-import type { StepRecord } from '../run/run';
+import { compileKnown } from '../functions/compile';
+import type { StoredRun, StoredStep } from '../ports/run-store';
 
-/** A run as the core API shows it (Inngest's REST shape). */
+/** A run as the core API shows it (Inngest's REST shape, SPEC section 6). */
 export interface RunView {
   run_id: string;
   function_id: string;
@@ -10,7 +10,8 @@ export interface RunView {
   run_started_at: string;
   ended_at: string | null;
   output: Record<string, unknown> | null;
-  reason?: string;
+  reason: string | null;
+  rerun_of: string | null;
   steps: Record<string, StepView>;
 }
 
@@ -24,12 +25,12 @@ export interface StepView {
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function toRunView(run: LoadedRun, now: number): RunView {
+export function toRunView(run: StoredRun, now: number): RunView {
   const steps: Record<string, StepView> = {};
-  for (const [stepId, step] of Object.entries(run.doc.steps)) {
+  for (const [stepId, step] of Object.entries(run.steps)) {
     if (step.status === 'Pending') continue;
     steps[stepId] = {
-      status: shownStatus(step, (run.leases[stepId] ?? 0) > now),
+      status: shownStatus(run, step, (run.leases[stepId] ?? 0) > now),
       output: run.outputs[stepId] ?? null,
       attempts: step.attempts,
       error: step.errors.at(-1)?.message ?? null,
@@ -37,19 +38,34 @@ export function toRunView(run: LoadedRun, now: number): RunView {
     };
   }
   return {
-    run_id: run.doc.id,
-    function_id: run.doc.functionId,
-    event_id: run.doc.eventId,
-    status: run.doc.status,
-    run_started_at: new Date(run.doc.startedAt).toISOString(),
-    ended_at: iso(run.doc.endedAt),
-    output: run.doc.output,
-    ...(run.doc.reason === undefined ? {} : { reason: run.doc.reason }),
+    run_id: run.id,
+    function_id: run.functionId,
+    event_id: run.eventId,
+    status: run.status,
+    run_started_at: new Date(run.startedAt).toISOString(),
+    ended_at: iso(run.endedAt),
+    output: run.status === 'Completed' ? runOutput(run) : null,
+    reason: run.reason ?? null,
+    rerun_of: run.rerunOf ?? null,
     steps,
   };
 }
 
-function shownStatus(step: StepRecord, leased: boolean): string {
+/** The outputs of the steps that ended the run: completed steps none of whose children completed. */
+function runOutput(run: StoredRun): Record<string, unknown> {
+  const fn = compileKnown(run.functionHash, () => run.definition);
+  const output: Record<string, unknown> = {};
+  for (const [stepId, step] of Object.entries(run.steps)) {
+    if (step.status !== 'Completed') continue;
+    const children = fn.steps.get(stepId)?.children ?? [];
+    if (!children.some((child) => run.steps[child.step]?.status === 'Completed')) output[stepId] = run.outputs[stepId] ?? null;
+  }
+  return output;
+}
+
+/** A step still scheduled or waiting when its run ended was cancelled with it. */
+function shownStatus(run: StoredRun, step: StoredStep, leased: boolean): string {
+  if (run.status !== 'Running' && (step.status === 'Scheduled' || step.status === 'Waiting')) return 'Cancelled';
   if (step.status === 'Scheduled' && leased) return 'Running';
   return step.status;
 }

@@ -1,10 +1,12 @@
 import type { StepstackEvent } from '../events/event';
+import { cachedExpression } from '../expressions/cache';
 import type { CompiledFunction } from '../functions/compiled';
-import { compileForRun } from './compile-run';
-import { applyPauseEvent, pendingWork, startRun } from '../run/transitions';
-import { commitTransition, enqueueWork } from './commit';
+import type { IndexedPause } from '../ports/pause-index';
+import { workOf } from '../run/pending-work';
+import { planStart, topologyOf } from '../run/plan';
 import { DAY_MS, type EngineDeps } from './deps';
 import type { FunctionCatalog } from './function-catalog';
+import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface RunnerDeps extends EngineDeps {
   catalog: FunctionCatalog;
@@ -21,7 +23,7 @@ export interface Delivery {
  */
 export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, delivery: Delivery): Promise<void> {
   await deps.state.saveEvent(event, deps.retentionMs);
-  await resumePausedRuns(deps, event);
+  await resumePausedRuns(deps, event, delivery);
   const functions = await deps.catalog.forEvent(event.name);
   await Promise.all(
     functions.filter((fn) => triggers(fn, event)).map((fn) => startRunFor(deps, fn, event, delivery)),
@@ -33,36 +35,50 @@ function triggers(fn: CompiledFunction, event: StepstackEvent): boolean {
 }
 
 /** Start `fn` for `event` once: the run id is claimed under (function, event id) for 24 hours. */
-export async function startRunFor(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery): Promise<string> {
+export async function startRunFor(
+  deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { rerunOf?: string } = {},
+): Promise<string> {
   const now = deps.clock.now();
-  const runId = await deps.state.claimKey(`run:${fn.id}:${event.id}`, deps.newId(now), DAY_MS);
-  const started = startRun(fn, event, runId, now);
-  await Promise.all(started.effects.addPauses.map((pause) => deps.state.addPause(pause)));
-  const created = await deps.state.createRun(started.doc, fn.definition);
+  const claim = options.rerunOf === undefined ? `run:${fn.id}:${event.id}` : `rerun:${options.rerunOf}:${deps.newId(now)}`;
+  const runId = await deps.state.claimKey(claim, deps.newId(now), DAY_MS);
+  const planned = planStart(fn, event, runId, now, deps.retentionMs);
+  await indexPauses(deps, planned.index);
+  const created = await deps.state.createRun({
+    id: runId, functionId: fn.id, functionHash: fn.hash, definition: fn.definition, event, now,
+    topology: topologyOf(fn), changes: planned.changes, ...(options.rerunOf === undefined ? {} : { rerunOf: options.rerunOf }),
+  });
   await deps.state.linkRun(event.id, runId, deps.retentionMs);
-  if (created) {
-    await enqueueWork(deps, started.effects.enqueue);
-    deps.logger.info('run started', { runId, functionId: fn.id, eventId: event.id });
-  } else if (delivery.redelivered) {
-    const existing = await deps.state.loadRun(runId);
-    if (existing) await enqueueWork(deps, pendingWork(existing.doc));
+  if (created.outcome === 'exists') {
+    if (delivery.redelivered) await recoverRun(deps, runId);
+    return runId;
   }
+  if (created.outcome !== 'committed') return runId;
+  await enqueueWork(deps, workOf({ id: runId, functionId: fn.id, functionHash: fn.hash }, created, planned.changes.timers));
+  await dropPauses(deps, created);
+  deps.logger.info('run started', { runId, functionId: fn.id, eventId: event.id });
   return runId;
 }
 
-async function resumePausedRuns(deps: EngineDeps, event: StepstackEvent): Promise<void> {
+/** Resume or cancel the runs whose pauses the event matches: found by index, tested on what each pause record holds. */
+async function resumePausedRuns(deps: EngineDeps, event: StepstackEvent, delivery: Delivery): Promise<void> {
   const now = deps.clock.now();
-  const pauses = await deps.state.pausesFor(event.name, now);
-  await Promise.all(
-    pauses.map(async (pause) => {
-      const run = await deps.state.loadRun(pause.runId);
-      if (!run?.doc.pauses[pause.id]) {
-        await deps.state.removePause(pause.event, pause.id);
-        return;
-      }
-      const fn = compileForRun(run);
-      const resumed = await commitTransition(deps, pause.runId, (current) => applyPauseEvent(current, fn, pause.id, event, now), { loaded: run });
-      if (resumed) deps.logger.info('run resumed by event', { runId: pause.runId, pauseId: pause.id, eventId: event.id, status: resumed.doc.status });
-    }),
-  );
+  const candidates = await deps.state.candidatesFor(event, now);
+  await Promise.all(candidates.filter((pause) => matches(pause, event)).map(async (pause) => {
+    const result = await deps.state.resumePause({ runId: pause.runId, pauseId: pause.id, event, now });
+    if (result.outcome !== 'committed') {
+      // Gone from its run: resumed by an earlier try of this delivery (whose effects may be lost), or by another event.
+      if (result.outcome === 'stale' && delivery.redelivered) await recoverRun(deps, pause.runId);
+      await deps.state.dropPause(pause.event, pause.id);
+      return;
+    }
+    await enqueueWork(deps, workOf({ id: pause.runId, functionId: pause.functionId }, result));
+    await dropPauses(deps, result);
+    deps.logger.info(pause.kind === 'cancel' ? 'run cancelled by event' : 'run resumed by event', { runId: pause.runId, pauseId: pause.id, eventId: event.id });
+  }));
+}
+
+function matches(pause: IndexedPause, event: StepstackEvent): boolean {
+  if (!pause.residual) return true;
+  const { source, vars } = pause.residual;
+  return cachedExpression(source).test({ event: vars.event ?? null, steps: vars.steps ?? {}, async: event });
 }

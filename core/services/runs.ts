@@ -1,8 +1,6 @@
-import { compileForRun } from './compile-run';
-import { cancelRun } from '../run/transitions';
-import { commitTransition } from './commit';
 import type { EngineDeps } from './deps';
 import { type RunView, toRunView } from './run-view';
+import { dropPauses } from './work';
 
 /** One run as the core API shows it; undefined when unknown or expired. */
 export async function getRun(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
@@ -17,8 +15,12 @@ export async function getRunsForEvent(deps: EngineDeps, eventId: string): Promis
   return runs.filter((run): run is RunView => run !== undefined);
 }
 
-/** Cancel a run; a run that already ended is returned as it is. undefined when unknown. */
+/**
+ * Cancel a run; a run that already ended is returned as it is. undefined when unknown. Its running
+ * steps stop within one lease interval: their executors' next renewal answers that the run ended.
+ */
 export async function cancelRunById(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
-  await commitTransition(deps, runId, (run) => cancelRun(run, compileForRun(run), 'cancelled through the API', deps.clock.now()));
+  const ended = await deps.state.endRun({ runId, status: 'Cancelled', reason: 'cancelled through the API', now: deps.clock.now() });
+  await dropPauses(deps, ended);
   return getRun(deps, runId);
 }

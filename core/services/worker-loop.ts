@@ -18,10 +18,16 @@ export interface WorkerOptions<T> {
   /** Long-poll wait. @default 20_000 */
   waitMs?: number;
   logger: Logger;
+  /** Correlation ids of a message for the log line of its failure (e.g. runId, stepId). @default none */
+  correlate?(body: T): Record<string, unknown>;
 }
 
 export interface Worker {
   readonly state: WorkerState;
+  /** Messages being handled now. */
+  readonly inFlight: number;
+  /** Waiting in a receive, none in hand or a slot free: nothing is due on the queue (tests wait for quiescence with it). */
+  readonly receiving: boolean;
   /** Stop receiving, let work in hand finish until `deadlineMs` passes, then abort it (it returns to the queue). */
   stop(deadlineMs?: number): Promise<void>;
 }
@@ -40,6 +46,7 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
   const inFlight = new Set<Promise<void>>();
   let state: WorkerState = 'RUNNING';
   let slotFreed: (() => void) | undefined;
+  let receiving = false;
 
   // Messages in hand, by when they were last made invisible: one timer extends the long-running ones
   // (a timer per message would cost more than most messages take).
@@ -63,7 +70,9 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
       else await options.queue.setVisibility(message, disposition.afterMs);
     } catch (error) {
       inHand.delete(message);
-      options.logger.error(`${options.name}: message failed, left for retry`, { receiveCount: message.receiveCount, error: errorMessage(error) });
+      options.logger.error(`${options.name}: message failed, left for retry`, {
+        ...options.correlate?.(message.body), receiveCount: message.receiveCount, error: errorMessage(error),
+      });
       // Retry sooner than the visibility timeout, backing off with each delivery.
       const backoffMs = Math.min(visibilityMs, 250 * 2 ** Math.min(message.receiveCount, 8));
       await options.queue.setVisibility(message, working.signal.aborted ? 0 : backoffMs).catch(() => undefined);
@@ -78,15 +87,18 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
       }
       let messages: QueueMessage<T>[];
       try {
+        receiving = true;
         messages = await options.queue.receive({
           max: Math.min(10, concurrency - inFlight.size), waitMs: options.waitMs ?? 20_000, visibilityMs, signal: polling.signal,
         });
       } catch (error) {
+        receiving = false;
         if (polling.signal.aborted) break;
         options.logger.error(`${options.name}: receive failed`, { error: errorMessage(error) });
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }
+      receiving = false;
       for (const message of messages) {
         const task = handleOne(message).finally(() => {
           inFlight.delete(task);
@@ -102,6 +114,12 @@ export function startWorker<T>(options: WorkerOptions<T>): Worker {
   return {
     get state() {
       return state;
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+    get receiving() {
+      return receiving;
     },
     async stop(deadlineMs = 30_000) {
       if (state !== 'RUNNING') return;

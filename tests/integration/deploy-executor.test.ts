@@ -123,7 +123,7 @@ describe('executor bundle on a machine', () => {
     const orphan = await docker.createContainer({
       Image: BUSYBOX_IMAGE, Cmd: ['sleep', '300'], Labels: { [LABELS.executor]: 'a-previous-daemon' }, HostConfig: { NetworkMode: 'none' },
     });
-    const stray: WorkItem = { kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
+    const stray: WorkItem = { format: 2, kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
     await createSqsQueue<WorkItem>({ client: sqs, queueUrl }).send([{ body: stray }]);
 
     // Act
@@ -155,13 +155,13 @@ describe('executor bundle on a machine', () => {
       // Act
       const runId = await startRunFor(engine, compileFunction(definition), event, { redelivered: false });
       let run = await state.loadRun(runId);
-      for (const end = Date.now() + 30_000; run?.doc.status === 'Running' && Date.now() < end;) {
+      for (const end = Date.now() + 30_000; run?.status === 'Running' && Date.now() < end;) {
         await new Promise((resolve) => setTimeout(resolve, 100));
         run = await state.loadRun(runId);
       }
 
       // Assess
-      expect(run?.doc.status).toBe('Completed');
+      expect(run?.status).toBe('Completed');
       expect(run?.outputs.fetch).toEqual({ status: 200, body: { step: 'fetch', attempt: 0 } });
       expect(run?.outputs.build).toEqual(expect.objectContaining({ greeting: 'hello from a container', event: 'test/go', attempt: 0 }));
       expect(steps.count('fetch', runId)).toBe(1);

@@ -12,6 +12,8 @@ import { containerEventApi } from '../../ecs/event-api-app';
 import { makeHandler as eventApiLambda } from '../../lambda/event-api';
 import { stageIntake } from '../../platform/compose/intake';
 import { loadSettings } from '../../platform/settings';
+import { redisStateFor } from '../../platform/state';
+import { spawnRedisServer } from '../harness/redis-server';
 import { type SpawnedSqsServer, spawnSqsServer } from '../harness/sqs';
 import { type Served, overLambda, overNode } from '../support/http-servers';
 
@@ -40,9 +42,13 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
   let buggy: Served;
   let closeStream: () => Promise<void>;
   const logger = recorder();
-  const engine = (): EngineDeps => ({
-    state: createMemoryStateStore({ clock }), queue: createMemoryQueue<WorkItem>(), clock, logger, retry: defaultRetrySettings, retentionMs: 60_000, newId,
-  });
+  const opened: { close(): Promise<void> }[] = [];
+  const engine = (): EngineDeps => {
+    const state = createMemoryStateStore({ clock });
+    const queue = createMemoryQueue<WorkItem>();
+    opened.push(state, queue);
+    return { state, queue, clock, logger, retry: defaultRetrySettings, retentionMs: 60_000, newId };
+  };
 
   beforeAll(async () => {
     sqs = await spawnSqsServer();
@@ -57,6 +63,7 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
       throw new TypeError('cannot read properties of undefined');
     };
     const bugIntake = { stream: createMemoryQueue<StepstackEvent>(), clock, newId: bug };
+    opened.push(bugIntake.stream);
     if (kind === 'local') {
       const stage = stageIntake(settings);
       closeStream = stage.close;
@@ -89,6 +96,7 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
     await buggy?.close();
     await closeStream?.();
     await sqs?.stop();
+    await Promise.all(opened.map((resource) => resource.close()));
   });
 
   it('accepts events on POST /e/{key} and answers /health', async () => {
@@ -165,13 +173,17 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
     expect(answer.body).toEqual({ error: 'unknown event key', status: 401 });
   });
 
-  (kind === 'container' ? it.skip : it)('guards the core API with its bearer key (401), then serves it', async () => {
+  it(kind === 'container' ? 'mounts no core API (the container serves events and health only)' : 'guards the core API with its bearer key (401), then serves it', async () => {
     // Act
     const anonymous = await served.call('GET', '/v1/functions');
     const authorized = await served.call('GET', '/v1/functions', { headers: { authorization: `Bearer ${API_KEY}` } });
     const wrongMethod = await served.call('PATCH', '/v1/functions/x', { headers: { authorization: `Bearer ${API_KEY}` } });
 
     // Assess
+    if (kind === 'container') {
+      expect([anonymous.status, authorized.status, wrongMethod.status]).toEqual([404, 404, 404]);
+      return;
+    }
     expect(anonymous.status).toBe(401);
     expect([authorized.status, authorized.body]).toEqual([200, { data: [] }]);
     expect(wrongMethod.status).toBe(405);
@@ -206,4 +218,32 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
     expect(answer.body.error).toBe('the event stream did not answer: send the request again later');
     expect(health.status).toBe(503);
   });
+});
+
+describe.each(['node server', 'lambda'] as const)('the core API on the %s when its state store is down', (kind) => {
+  it('answers 503 naming the state store, not 500', async () => {
+    // Prepare
+    const redis = await spawnRedisServer();
+    const state = redisStateFor(loadSettings({ REDIS_URL: redis.url, STEPSTACK_NAMESPACE: `http-app-${process.pid}` }));
+    const queue = createMemoryQueue<WorkItem>();
+    const engine: EngineDeps = { state, queue, clock, logger: recorder(), retry: defaultRetrySettings, retentionMs: 60_000, newId };
+    const build = () => createApp({ logger: recorder(), core: { engine, apiKey: '' } });
+    const served = kind === 'lambda' ? overLambda(build) : await overNode(build());
+    try {
+      const before = await served.call('GET', '/v1/functions');
+      await redis.stop();
+
+      // Act
+      const after = await served.call('GET', '/v1/functions');
+
+      // Assess
+      expect(before.status).toBe(200);
+      expect(after.status).toBe(503);
+      expect(after.body.error).toBe('the state store did not answer: send the request again later');
+    } finally {
+      await served.close();
+      await state.close();
+      await queue.close();
+    }
+  }, 30_000);
 });

@@ -3,10 +3,11 @@ import diagnostics from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { createRedisStateStore } from '../../adapters/redis';
 import { keysFor } from '../../adapters/redis/keys';
+import { SCRIPT_KEY_COUNTS } from '../../adapters/redis/scripts';
 import { PlatformError } from '../../core/errors';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import type { StateStore } from '../../core/ports/state';
-import type { RunDoc } from '../../core/run/run';
+import { completeStep, plannedRun } from '../support/runs';
 import { describeStateStoreConformance } from '../conformance/state-store.suite';
 import { type SpawnedRedisServer, spawnRedisServer } from '../harness/redis-server';
 import { harnessEnv } from '../support/harness-env';
@@ -46,35 +47,44 @@ function recordCommands(): { commands: { command: string; args: string[] }[]; st
 
 const definition: FunctionDefinition = {
   id: 'redis-only', name: 'Redis only', triggers: [{ event: 'test/go' }],
-  steps: { a: { runtime: { type: 'http', url: 'http://127.0.0.1:9/a' }, after: [{ step: '$trigger' }] } },
+  cancel: [{ event: 'test/never' }],
+  steps: {
+    a: { runtime: { type: 'http', url: 'http://127.0.0.1:9/a' }, after: [{ step: '$trigger' }] },
+    wait: { runtime: { type: 'http', url: 'http://127.0.0.1:9/wait' }, after: [{ step: 'a', wait: '1h' }] },
+  },
 };
 
-function newRun(id: string): RunDoc {
-  return {
-    id, functionId: definition.id, functionHash: 'h', eventId: `event-of-${id}`,
-    event: { name: 'test/go', data: {}, id: `event-of-${id}`, ts: Date.now() }, status: 'Running', startedAt: Date.now(), version: 1,
-    steps: { a: { status: 'Scheduled', attempt: 0, attempts: 0, errors: [], edges: ['fired'], async: null } },
-    pauses: {}, timers: {}, output: null,
-  };
+/** Rewrite the format field of a stored run, as a release of another format would have written it. */
+async function writeFormat(url: string, prefix: string, runId: string, format: number): Promise<void> {
+  const client = new Redis(url);
+  await client.hset(keysFor(prefix).run(runId).meta, 'format', String(format));
+  await client.quit();
 }
 
 /** Every operation of the store once, with ids full of characters that could break a hash tag. */
 async function workout(store: StateStore, id: string): Promise<void> {
-  const doc = newRun(id);
-  await store.createRun(doc, definition);
+  const run = plannedRun(definition, Date.now(), { id });
+  await store.createRun(run);
   await store.loadRun(id);
-  await store.leaseStep({ runId: id, stepId: 'a', owner: 'w|1', leaseMs: 5000, now: Date.now() });
-  await store.renewLease({ runId: id, stepId: 'a', owner: 'w|1', leaseMs: 5000, now: Date.now() });
-  await store.commitRun({ ...doc, version: 2 }, { a: { ok: true } }, { stepId: 'a', owner: 'w|1' });
+  await store.leaseStep({ runId: id, stepId: 'a', attempt: 0, owner: 'w|1', leaseMs: 5000, now: Date.now() });
+  await store.renewLease({ runId: id, stepId: 'a', attempt: 0, owner: 'w|1', leaseMs: 5000, now: Date.now() });
+  await store.readOutputs(id, ['a']);
   await store.releaseLease(id, 'a', 'w|1');
-  await store.addPause({ id: `${id}-pause`, runId: id, event: 'email/opened', expiresAt: Date.now() + 60_000 });
-  await store.pausesFor('email/opened', Date.now());
-  await store.removePause('email/opened', `${id}-pause`);
-  await store.saveEvent(doc.event, 60_000);
-  await store.getEvent(doc.event.id);
-  await store.linkRun(doc.event.id, id, 60_000);
-  await store.runsForEvent(doc.event.id);
-  await store.claimKey(`run:${definition.id}:${doc.event.id}`, id, 60_000);
+  await completeStep(store, run, 'a', Date.now(), { ok: true });
+  await store.fireTimer({ runId: id, timerId: 'edge:wait:0', now: Date.now() });
+  await store.resumePause({ runId: id, pauseId: `${id}/cancel/0`, event: { name: 'test/never', data: {}, id: 'x', ts: 1 }, now: Date.now() });
+  await store.endRun({ runId: id, status: 'Cancelled', reason: 'workout', now: Date.now() });
+  await store.indexPause({ id: `${id}-pause`, runId: id, functionId: definition.id, kind: 'async', event: 'email/opened', expiresAt: Date.now() + 60_000 });
+  await store.candidatesFor({ name: 'email/opened', data: {}, id: 'e', ts: 1 }, Date.now());
+  await store.dropPause('email/opened', `${id}-pause`);
+  await store.saveEvent(run.event, 60_000);
+  await store.getEvent(run.event.id);
+  await store.linkRun(run.event.id, id, 60_000);
+  await store.runsForEvent(run.event.id);
+  await store.claimKey(`run:${definition.id}:${run.event.id}`, id, 60_000);
+  await store.saveDeadEvent({ event: run.event, deadAt: Date.now(), receiveCount: 5 }, 60_000);
+  await store.listDeadEvents(10);
+  await store.takeDeadEvent(run.event.id);
   await store.putFunction(definition);
   await store.getFunction(definition.id);
   await store.listFunctions();
@@ -87,6 +97,7 @@ describeStateStoreConformance('redis', async ({ retentionMs }) => {
   const store = createRedisStateStore({ url: sharedUrl(), keyPrefix, retentionMs });
   return {
     store,
+    writeRunFormat: (runId, format) => writeFormat(sharedUrl(), keyPrefix, runId, format),
     cleanup: async () => {
       await store.close();
       await deleteKeys(sharedUrl(), keyPrefix);
@@ -126,9 +137,9 @@ describe('redis state store in cluster mode', () => {
     recorder.stop();
     await store.close();
     // Assess
-    expect(loaded?.doc.version).toBe(2);
+    expect(loaded).toMatchObject({ status: 'Cancelled', reason: "cancelled by event 'test/never' (x)" });
     expect(loaded?.outputs).toEqual({ a: { ok: true } });
-    expect(recorder.commands.filter(({ command }) => command.startsWith('eval')).length).toBeGreaterThanOrEqual(12);
+    expect(recorder.commands.filter(({ command }) => command.startsWith('eval')).length).toBeGreaterThanOrEqual(14);
   });
 
   it('keeps the keys of every script call in one slot (hash tags), for every script', async () => {
@@ -147,16 +158,17 @@ describe('redis state store in cluster mode', () => {
     }));
     await admin.quit();
     // Assess
-    // Each of the 11 scripts ran (a first call on a connection sends the script itself, later ones its SHA1).
+    // Every run-store script ran, and the pause index's (a first call on a connection sends the script itself, later ones its SHA1).
     const shas = scriptCalls.map(({ command, args }) => (command === 'eval' ? createHash('sha1').update(args[0]!).digest('hex') : args[0]));
-    expect(new Set(shas).size).toBe(11);
+    expect(new Set(shas).size).toBeGreaterThanOrEqual(Object.keys(SCRIPT_KEY_COUNTS).length);
     expect(slotsPerCall.every((slots) => slots === 1)).toBe(true);
     expect(scriptCalls.every(({ args }) => Number(args[1]) >= 1)).toBe(true);
   });
 
   describeStateStoreConformance('redis cluster mode', async ({ retentionMs }) => {
-    const store = createRedisStateStore({ url: cluster.url, cluster: true, keyPrefix: uniquePrefix('cluster'), retentionMs });
-    return { store, cleanup: () => store.close() };
+    const keyPrefix = uniquePrefix('cluster');
+    const store = createRedisStateStore({ url: cluster.url, cluster: true, keyPrefix, retentionMs });
+    return { store, writeRunFormat: (runId, format) => writeFormat(cluster.url, keyPrefix, runId, format), cleanup: () => store.close() };
   });
 });
 
@@ -178,36 +190,47 @@ describe('redis state store', () => {
     expect(errors.some((message) => message?.includes('secret'))).toBe(false);
   });
 
-  it('names keys with the hash tags of the layout: run, pauses, event, key, registry', () => {
+  it('names keys with the hash tags of the layout: run, event, key, registry, dead events', () => {
     // Prepare
     const keys = keysFor('ss');
     // Act
     const run = keys.run('01J');
     const event = keys.event('e1');
     // Assess
-    expect(run).toEqual({
-      doc: 'ss:{r:01J}:doc', version: 'ss:{r:01J}:ver', outputs: 'ss:{r:01J}:out', definition: 'ss:{r:01J}:fn', leases: 'ss:{r:01J}:lease', trigger: 'ss:{r:01J}:evt',
-    });
+    expect(run.all).toEqual(['ss:{r:01J}:m', 'ss:{r:01J}:s', 'ss:{r:01J}:o', 'ss:{r:01J}:l', 'ss:{r:01J}:w', 'ss:{r:01J}:fn', 'ss:{r:01J}:ev']);
     expect(event).toEqual({ event: 'ss:{e:e1}', runs: 'ss:{e:e1}:runs' });
-    expect([keys.pauses('email/opened'), keys.claim('run:f:e1')]).toEqual(['ss:{p:email/opened}', 'ss:{k:run:f:e1}']);
+    expect(keys.claim('run:f:e1')).toBe('ss:{k:run:f:e1}');
+    expect(keys.dead).toEqual({ records: 'ss:{dead}', byTime: 'ss:{dead}:t' });
     expect(keys.functions).toEqual({ registry: 'ss:{fns}', version: 'ss:{fns}:ver' });
     expect(() => keysFor('a{b}')).toThrow(/without braces/);
   });
 
-  it('keeps the trigger event out of the document that every commit rewrites', async () => {
+  it('writes only what a step changes: a commit does not grow with the run or rewrite its event', async () => {
     // Prepare
-    const keyPrefix = uniquePrefix('trigger');
+    const keyPrefix = uniquePrefix('per-step');
     const store = createRedisStateStore({ url: sharedUrl(), keyPrefix });
     const raw = new Redis(sharedUrl());
-    const doc = { ...newRun('big-event'), event: { name: 'test/go', data: { blob: 'x'.repeat(100_000) }, id: 'e-big', ts: 1 } };
-    await store.createRun(doc, definition);
+    const wide = {
+      ...definition, cancel: [],
+      steps: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`s${i}`, { runtime: definition.steps.a!.runtime, after: [{ step: '$trigger' }] }])),
+    };
+    const run = plannedRun(wide, Date.now(), { id: 'big-event', event: { name: 'test/go', data: { blob: 'x'.repeat(100_000) }, id: 'e-big', ts: 1 } });
+    await store.createRun(run);
+    // A first commit loads the script into the server (its text is then sent once, not per call).
+    await completeStep(store, run, 's1', Date.now(), { n: 's1' });
+    const written: number[] = [];
     // Act
-    await store.commitRun({ ...doc, version: 2 }, {});
-    const stored = await raw.get(keysFor(keyPrefix).run('big-event').doc);
+    for (const stepId of ['s0', 's199']) {
+      await raw.config('RESETSTAT');
+      const before = Number(/total_net_input_bytes:(\d+)/.exec(await raw.info('stats'))?.[1]);
+      await completeStep(store, run, stepId, Date.now(), { n: stepId });
+      written.push(Number(/total_net_input_bytes:(\d+)/.exec(await raw.info('stats'))?.[1]) - before);
+    }
     const loaded = await store.loadRun('big-event');
     // Assess
-    expect(stored!.length).toBeLessThan(2_000);
-    expect(loaded?.doc).toEqual({ ...doc, version: 2 });
+    expect(written.every((bytes) => bytes < 2_000)).toBe(true);
+    expect(loaded?.event).toEqual(run.event);
+    expect(loaded?.outputs).toEqual({ s0: { n: 's0' }, s1: { n: 's1' }, s199: { n: 's199' } });
     await raw.quit();
     await store.close();
   });
@@ -223,23 +246,23 @@ describe('redis state store', () => {
       await server?.stop();
     });
 
-    it('costs two round trips per step: leaseStep then commitRun', async () => {
+    it('costs two round trips per step: leaseStep then commitAttempt, one script each', async () => {
       // Prepare
       const store = createRedisStateStore({ url: server.url, keyPrefix: uniquePrefix('trips') });
       const admin = new Redis(server.url);
       await workout(store, 'warm-up');
-      const doc = newRun('one-step');
-      await store.createRun(doc, definition);
+      const run = plannedRun(definition, Date.now(), { id: 'one-step' });
+      await store.createRun(run);
       await admin.config('RESETSTAT');
       const recorder = recordCommands();
       // Act
-      const lease = await store.leaseStep({ runId: doc.id, stepId: 'a', owner: 'w', leaseMs: 5000, now: Date.now() });
-      const committed = await store.commitRun({ ...doc, version: 2 }, { a: { body: 'done' } }, { stepId: 'a', owner: 'w' });
+      const lease = await store.leaseStep({ runId: run.id, stepId: 'a', attempt: 0, owner: 'w', leaseMs: 5000, now: Date.now() });
+      const committed = await completeStep(store, run, 'a', Date.now(), { body: 'done' });
       recorder.stop();
       const stats = await admin.info('commandstats');
       // Assess
       expect(lease.status).toBe('leased');
-      expect(committed).toBe(true);
+      expect(committed.outcome).toBe('committed');
       expect(recorder.commands.map(({ command }) => command)).toEqual(['evalsha', 'evalsha']);
       const scriptCalls = [...stats.matchAll(/cmdstat_(evalsha|eval):calls=(\d+)/g)].reduce((sum, match) => sum + Number(match[2]), 0);
       expect(scriptCalls).toBe(2);
@@ -338,20 +361,20 @@ describe('redis state store', () => {
     it('lets calls made while Redis is down wait for it and succeed', async () => {
       // Prepare
       const store = createRedisStateStore({ url: server.url, keyPrefix: uniquePrefix('restart'), maxWaitMs: 5000 });
-      const doc = newRun('survivor');
-      await store.createRun(doc, definition);
+      const run = plannedRun(definition, Date.now(), { id: 'survivor' });
+      await store.createRun(run);
       await server.kill('SIGTERM');
       // Act
-      const loading = store.loadRun(doc.id);
-      const leasing = store.leaseStep({ runId: doc.id, stepId: 'a', owner: 'w', leaseMs: 5000, now: Date.now() });
+      const loading = store.loadRun(run.id);
+      const leasing = store.leaseStep({ runId: run.id, stepId: 'a', attempt: 0, owner: 'w', leaseMs: 5000, now: Date.now() });
       await new Promise((resolve) => setTimeout(resolve, 500));
       await server.restart();
       const [loaded, lease] = await Promise.all([loading, leasing]);
-      const committed = await store.commitRun({ ...doc, version: 2 }, { a: 1 }, { stepId: 'a', owner: 'w' });
+      const committed = await completeStep(store, run, 'a', Date.now(), 1);
       // Assess
-      expect(loaded?.doc).toEqual(doc);
+      expect(loaded).toMatchObject({ id: run.id, status: 'Running', event: run.event });
       expect(lease.status).toBe('leased');
-      expect(committed).toBe(true);
+      expect(committed.outcome).toBe('committed');
       await store.close();
     });
 

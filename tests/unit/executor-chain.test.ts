@@ -48,7 +48,7 @@ describe('executor chains', () => {
     expect(disposition).toEqual({ kind: 'ack' });
     expect(ran).toEqual(['a', 'b', 'c']);
     expect(leftover).toBeUndefined();
-    expect(run?.doc.status).toBe('Completed');
+    expect(run?.status).toBe('Completed');
     expect(run?.outputs.c).toEqual({ step: 'c', seen: ['a', 'b'] });
   });
 
@@ -70,6 +70,6 @@ describe('executor chains', () => {
     expect(again?.receiveCount).toBe(2);
     expect(resent.body).toMatchObject({ kind: 'step', stepId: 'b', attempt: 0 });
     expect(ran).toEqual(['a', 'b', 'c']);
-    expect(run?.doc.status).toBe('Completed');
+    expect(run?.status).toBe('Completed');
   });
 });

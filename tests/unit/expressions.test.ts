@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { compileExpression } from '../../core/expressions/cel';
 import type { ExpressionVars } from '../../core/expressions/expression';
@@ -212,18 +210,5 @@ describe('compileExpression', () => {
       // Assess
       expect(compiling).toThrow(message);
     });
-  });
-
-  it('evaluates 100,000 times well under 200 ms (timed in plain Node, outside the jest sandbox)', () => {
-    // Prepare
-    const script = join(__dirname, 'fixtures', 'cel-bench.ts');
-
-    // Act
-    const output = execFileSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
-
-    // Assess
-    const { hits, ms } = JSON.parse(output) as { hits: number; ms: number };
-    expect(hits).toBe(100_000);
-    expect(ms).toBeLessThan(200);
   });
 });

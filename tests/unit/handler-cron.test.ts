@@ -32,7 +32,7 @@ async function makeTestDeps(registeredIso: string) {
     const runIds = [...new Set(items.map((item) => item.body.runId))].filter((runId) => !seen.has(runId));
     for (const runId of runIds) seen.add(runId);
     const runs = await Promise.all(runIds.map((runId) => state.loadRun(runId)));
-    return runs.map((run) => new Date(run!.doc.event.ts).toISOString()).sort();
+    return runs.map((run) => new Date(run!.event.ts).toISOString()).sort();
   };
   return { deps, queue, tickTimes, at: (iso: string) => { now = Date.parse(iso); } };
 }

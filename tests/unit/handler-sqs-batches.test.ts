@@ -45,7 +45,7 @@ describe('runner handler', () => {
         saved.push(stored.id);
         return true;
       },
-      pausesFor: async () => [],
+      candidatesFor: async () => [],
       functionsVersion: async () => 1,
       listFunctions: async () => [],
     });
@@ -62,7 +62,7 @@ describe('runner handler', () => {
 
   it('answers an empty failure list when every record went through', async () => {
     // Prepare
-    const state = fakeState({ saveEvent: async () => true, pausesFor: async () => [], functionsVersion: async () => 1, listFunctions: async () => [] });
+    const state = fakeState({ saveEvent: async () => true, candidatesFor: async () => [], functionsVersion: async () => 1, listFunctions: async () => [] });
     const handler = runner.withMiddleware(runner.makeHandler(() => makeTestDeps(state)), silentLogger);
 
     // Act
@@ -79,7 +79,7 @@ describe('dead letters handler', () => {
     const loaded: string[] = [];
     const state = fakeState({ loadRun: async (runId) => void loaded.push(runId) });
     const handler = deadLetters.withMiddleware(deadLetters.makeHandler(() => makeTestDeps(state)), silentLogger);
-    const item: WorkItem = { kind: 'step', runId: 'run-1', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
+    const item: WorkItem = { format: 2, kind: 'step', runId: 'run-1', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
 
     // Act
     const response: unknown = await handler({ Records: [record('d1', JSON.stringify(item), 6), record('d2', '{oops')] }, context);

@@ -106,30 +106,28 @@ describe('memory queue', () => {
     await queue.close();
   });
 
-  it('wakes a waiting receive within 2 ms of a send (p50)', async () => {
+  it('wakes a waiting receive with the message a send brings (bench/components.ts times it)', async () => {
     // Prepare
     const queue = createMemoryQueue<number>({ name: 'latency' });
-    const latencies: number[] = [];
-    // Act
-    for (let round = 0; round < 200; round += 1) {
-      const receiving = queue.receive({ max: 1, waitMs: 5000, visibilityMs: 1000 });
-      const sentAt = performance.now();
+    const bodies: number[] = [];
+    // Act: a long poll of 5 minutes that only a send can end while the test runs.
+    for (let round = 0; round < 20; round += 1) {
+      const receiving = queue.receive({ max: 1, waitMs: 300_000, visibilityMs: 1000 });
       await queue.send([{ body: round }]);
       const [message] = await receiving;
-      latencies.push(performance.now() - sentAt);
+      bodies.push(message!.body);
       await queue.ack(message!);
     }
     // Assess
-    latencies.sort((a, b) => a - b);
-    expect(latencies[100]).toBeLessThan(2);
+    expect(bodies).toEqual(Array.from({ length: 20 }, (_, round) => round));
     await queue.close();
   });
 
-  it('sends, receives and acknowledges 100k messages quickly', async () => {
+  it('sends, receives and acknowledges 20k messages, each once (bench/components.ts times 100k)', async () => {
     // Prepare
     const queue = createMemoryQueue<{ n: number }>({ name: 'throughput' });
-    const total = 100_000;
-    const startedAt = performance.now();
+    const total = 20_000;
+    const seen = new Set<number>();
     // Act
     for (let offset = 0; offset < total; offset += 10) {
       await queue.send(Array.from({ length: 10 }, (_, index) => ({ body: { n: offset + index } })));
@@ -139,13 +137,12 @@ describe('memory queue', () => {
       const messages = await queue.receive({ max: 10, waitMs: 0, visibilityMs: 60_000 });
       if (messages.length === 0) break;
       received += messages.length;
+      for (const message of messages) seen.add(message.body.n);
       await Promise.all(messages.map((message) => queue.ack(message)));
     }
-    const elapsedMs = performance.now() - startedAt;
     // Assess
     expect(received).toBe(total);
-    expect(elapsedMs).toBeLessThan(5000);
-    process.stdout.write(`memory queue: ${total} send+receive+ack in ${elapsedMs.toFixed(0)} ms\n`);
+    expect(seen.size).toBe(total);
     await queue.close();
   });
 });

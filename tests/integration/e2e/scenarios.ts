@@ -4,6 +4,7 @@ import { silentLogger } from '../../../core/ports/logger';
 import { verifySignature } from '../../../adapters/http-driver/signature';
 import { loadSettings } from '../../../platform/settings';
 import { type LocalStack, startLocalStack } from '../../../local/stack';
+import { waitForQuiescence } from '../../support/quiescence';
 import { StackClient, sleep } from '../../support/stack-client';
 import { startStepServer } from '../../support/step-server';
 
@@ -19,6 +20,8 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
     let steps: Awaited<ReturnType<typeof startStepServer>>;
     let client: StackClient;
     let fnCounter = 0;
+    /** Nothing else will happen: idle long enough to cover the slowest hand-off (an SQS long poll wakes within ~310 ms). */
+    const quiet = (): Promise<void> => waitForQuiescence(stack.idle, { stableMs: backendEnv().SQS_ENDPOINT ? 1000 : 250 });
 
     beforeAll(async () => {
       steps = await startStepServer();
@@ -156,7 +159,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
         { name: `test/${id}`, data: {} },
       ]);
       const [bigRun] = await client.waitForRuns(big!);
-      await sleep(200);
+      await quiet();
       // Assess
       expect(bigRun.status).toBe('Completed');
       expect(await client.runsFor(small!)).toEqual([]);
@@ -190,7 +193,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       const [eventId] = await client.sendOk({ name: fn.event, data: { email: 'ada@example.com' } });
       await client.waitForRun(eventId!, (run) => run.steps.thank?.status === 'Waiting');
       const [otherOpen] = await client.sendOk({ name: openedName, data: { email: 'bob@example.com' } });
-      await sleep(300);
+      await quiet();
       const stillWaiting = (await client.runsFor(eventId!))[0];
       const [openEvent] = await client.sendOk({ name: openedName, data: { email: 'ada@example.com' } });
       const run = await client.waitForRun(eventId!);
@@ -254,7 +257,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       await client.sendOk({ name: fn.event, id, data: { n: 1 } });
       await client.waitForRun(id);
       await client.sendOk({ name: fn.event, id, data: { n: 2 } });
-      await sleep(300);
+      await quiet();
       // Assess
       const runs = await client.runsFor(id);
       expect(runs).toHaveLength(1);
@@ -281,12 +284,12 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       steps.behave(`${fn.id}-slow`, () => ({ delayMs: 400 }));
       const [eventId] = await client.sendOk({ name: fn.event });
       const running = await client.waitForRun(eventId!, (run) => run.steps.slow?.status === 'Running');
-      const item = { kind: 'step' as const, runId: running.run_id, functionId: fn.id, stepId: 'slow', attempt: 0, dueAt: 0 };
+      const item = { format: 2 as const, kind: 'step' as const, runId: running.run_id, functionId: fn.id, stepId: 'slow', attempt: 0, dueAt: 0 };
       // Act
       await stack.engine.queue.send([{ body: item }, { body: item }]);
       const run = await client.waitForRun(eventId!);
       await stack.engine.queue.send([{ body: item }]);
-      await sleep(300);
+      await quiet();
       // Assess
       expect(run.status).toBe('Completed');
       expect(steps.count(`${fn.id}-slow`, run.run_id)).toBe(1);
@@ -312,7 +315,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       // Assess
       const deadline = Date.now() + 10_000;
       while (steps.count(`${id}-tick`) < 3 && Date.now() < deadline) await sleep(25);
-      await sleep(300);
+      await quiet();
       expect(steps.count(`${id}-tick`)).toBe(3);
       const ticks = steps.calls.filter((call) => call.step === `${id}-tick`).map((call) => call.input.event.ts).sort();
       expect(ticks).toEqual([from + 30_000, from + 90_000, from + 150_000]);

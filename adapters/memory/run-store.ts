@@ -1,0 +1,264 @@
+import type { StepstackEvent } from '../../core/events/event';
+import type { FunctionDefinition } from '../../core/functions/definition';
+import { FormatError } from '../../core/format';
+import {
+  RUN_FORMAT,
+  type AttemptCommit, type CommitResult, type GraphChanges, type LeaseRequest, type LeaseResult, type NewRun, type PauseResume, type RunEnd,
+  type RunStore, type StoredRun, type TimerFire,
+} from '../../core/ports/run-store';
+import type { AttemptError } from '../../core/run/run';
+import { type ChangeLog, type MemoryRun, type MemoryStep, completeIfDone, endRun, resolveEdge } from './run-graph';
+import { ExpiringMap } from './state-expiring-map';
+
+/** Values are kept as JSON, as Redis keeps them: callers can never share an object with the store. */
+const encode = (value: unknown): string => JSON.stringify(value) ?? 'null';
+const decode = <T>(json: string): T => JSON.parse(json) as T;
+
+/**
+ * Runs in this process, step by step, with the same rules as the Redis store. Every method runs to
+ * its end without awaiting, so each is atomic; everything is encoded before anything is written.
+ */
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new ExpiringMap<string, MemoryRun>();
+
+  constructor(
+    /** The time now; throws once the store is closed. */
+    private readonly open: () => number,
+    private readonly retentionMs: number,
+  ) {}
+
+  sweep(now: number): void {
+    this.runs.sweep(now);
+  }
+
+  /** Rewrite a run's format version (tests of the refusal of unknown formats). */
+  writeFormat(runId: string, format: number): void {
+    const run = this.runs.get(runId, this.open());
+    if (run) run.format = format;
+  }
+
+  /** A live run, refused when it was written in another format. */
+  private read(runId: string, now: number): MemoryRun | undefined {
+    const run = this.runs.get(runId, now);
+    if (run && run.format !== RUN_FORMAT) throw new FormatError(`run ${runId}`, run.format, RUN_FORMAT);
+    return run;
+  }
+
+  async createRun(init: NewRun): Promise<CommitResult | { outcome: 'exists' }> {
+    const now = this.open();
+    if (this.runs.get(init.id, now)) return { outcome: 'exists' };
+    const event = encode(init.event);
+    const definition = encode(init.definition);
+    const asyncs = encodeAsyncs(init.changes);
+    const steps = new Map<string, MemoryStep>();
+    for (const step of init.topology) {
+      steps.set(step.id, {
+        status: 'Pending', attempt: 0, attempts: 0, errors: '[]', edges: Array.from({ length: step.edges }, () => 'pending'),
+        unresolved: step.edges, fired: 0, waiting: 0, async: null, children: step.children.map((child) => ({ ...child })),
+      });
+    }
+    const run: MemoryRun = {
+      format: RUN_FORMAT,
+      meta: {
+        id: init.id, functionId: init.functionId, functionHash: init.functionHash, eventId: init.event.id, status: 'Running', startedAt: init.now,
+        ...(init.rerunOf === undefined ? {} : { rerunOf: init.rerunOf }),
+      },
+      open: steps.size, event, definition, steps, outputs: new Map(), timers: new Map(), pauses: new Map(), leases: new Map(),
+    };
+    const log: ChangeLog = { scheduled: [], droppedPauses: [] };
+    applyChanges(run, init.changes, asyncs, init.now, log);
+    completeIfDone(run, init.now, log);
+    this.runs.set(init.id, run, now + this.retentionMs);
+    return committed(run, log);
+  }
+
+  async loadRun(runId: string): Promise<StoredRun | undefined> {
+    const now = this.open();
+    const run = this.read(runId, now);
+    if (!run) return undefined;
+    const steps: StoredRun['steps'] = Object.fromEntries([...run.steps].map(([id, step]) => [id, {
+      status: step.status, attempt: step.attempt, attempts: step.attempts, errors: decode<AttemptError[]>(step.errors), edges: [...step.edges],
+      async: step.async === null ? null : decode<StepstackEvent>(step.async),
+      ...(step.dueAt === undefined ? {} : { dueAt: step.dueAt }), ...(step.endedAt === undefined ? {} : { endedAt: step.endedAt }),
+    }]));
+    return {
+      ...structuredClone(run.meta),
+      event: decode<StepstackEvent>(run.event),
+      definition: decode<FunctionDefinition>(run.definition),
+      steps,
+      outputs: Object.fromEntries([...run.outputs].map(([id, json]) => [id, decode(json)])),
+      timers: structuredClone([...run.timers.values()]),
+      pauses: structuredClone([...run.pauses.values()]),
+      leases: Object.fromEntries([...run.leases].filter(([, held]) => held.until > now).map(([id, held]) => [id, held.until])),
+    };
+  }
+
+  async leaseStep(lease: LeaseRequest): Promise<LeaseResult> {
+    const run = this.read(lease.runId, this.open());
+    if (!run) return { status: 'missing' };
+    const step = run.steps.get(lease.stepId);
+    if (run.meta.status !== 'Running' || step?.status !== 'Scheduled' || step.attempt !== lease.attempt) return { status: 'closed' };
+    const held = run.leases.get(lease.stepId);
+    if (held && held.owner !== lease.owner && held.until > lease.now) return { status: 'busy', until: held.until };
+    run.leases.set(lease.stepId, { owner: lease.owner, until: lease.now + lease.leaseMs });
+    const wanted = lease.inputs ?? [...run.outputs.keys()];
+    const outputs: Record<string, unknown> = {};
+    for (const id of wanted) {
+      const json = run.outputs.get(id);
+      if (json !== undefined) Object.defineProperty(outputs, id, { value: decode(json), enumerable: true, writable: true, configurable: true });
+    }
+    const { definition } = run;
+    return {
+      status: 'leased',
+      step: {
+        run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
+        async: step.async === null ? null : decode<StepstackEvent>(step.async),
+        history: { attempts: step.attempts, errors: decode<AttemptError[]>(step.errors) },
+        get definition() {
+          return decode<FunctionDefinition>(definition);
+        },
+      },
+    };
+  }
+
+  async renewLease(lease: LeaseRequest): Promise<'renewed' | 'lost' | 'ended'> {
+    const run = this.read(lease.runId, this.open());
+    const step = run?.steps.get(lease.stepId);
+    if (!run || run.meta.status !== 'Running' || step?.status !== 'Scheduled' || step.attempt !== lease.attempt) {
+      if (run?.leases.get(lease.stepId)?.owner === lease.owner) run.leases.delete(lease.stepId);
+      return 'ended';
+    }
+    const held = run.leases.get(lease.stepId);
+    if (!held || held.owner !== lease.owner || held.until <= lease.now) return 'lost';
+    held.until = lease.now + lease.leaseMs;
+    return 'renewed';
+  }
+
+  async releaseLease(runId: string, stepId: string, owner: string): Promise<void> {
+    const run = this.read(runId, this.open());
+    if (run?.leases.get(stepId)?.owner === owner) run.leases.delete(stepId);
+  }
+
+  async readOutputs(runId: string, stepIds: string[]): Promise<Record<string, unknown>> {
+    const run = this.read(runId, this.open());
+    const outputs: Record<string, unknown> = {};
+    for (const id of stepIds) {
+      const json = run?.outputs.get(id);
+      if (json !== undefined) Object.defineProperty(outputs, id, { value: decode(json), enumerable: true, writable: true, configurable: true });
+    }
+    return outputs;
+  }
+
+  async commitAttempt(commit: AttemptCommit): Promise<CommitResult> {
+    const now = this.open();
+    const run = this.read(commit.runId, now);
+    if (!run) return { outcome: 'missing' };
+    const step = run.steps.get(commit.stepId);
+    if (run.meta.status !== 'Running' || step?.status !== 'Scheduled' || step.attempt !== commit.attempt) return { outcome: 'stale' };
+    // Encode first: nothing is written when any part cannot be encoded.
+    const errors = encode(commit.errors);
+    const output = commit.result.kind === 'completed' ? encode(commit.result.output) : undefined;
+    const asyncs = commit.changes ? encodeAsyncs(commit.changes) : [];
+    const log: ChangeLog = { scheduled: [], droppedPauses: [] };
+    step.attempts = commit.attempts;
+    step.errors = errors;
+    const { result } = commit;
+    if (result.kind === 'completed') {
+      run.outputs.set(commit.stepId, output!);
+      step.status = 'Completed';
+      step.endedAt = commit.now;
+      delete step.dueAt;
+      run.open -= 1;
+      if (commit.changes) applyChanges(run, commit.changes, asyncs, commit.now, log);
+      completeIfDone(run, commit.now, log);
+    } else if (result.kind === 'retry') {
+      step.attempt = commit.attempt + 1;
+      step.dueAt = result.retryAt;
+      log.scheduled.push({ stepId: commit.stepId, attempt: step.attempt, dueAt: result.retryAt });
+    } else {
+      step.status = 'Failed';
+      step.endedAt = commit.now;
+      endRun(run, 'Failed', commit.now, log, result.reason);
+    }
+    if (commit.release && run.leases.get(commit.stepId)?.owner === commit.release.owner) run.leases.delete(commit.stepId);
+    const leased = this.leaseNext(run, commit, log);
+    this.runs.touch(commit.runId, now + this.retentionMs, now);
+    return { ...committed(run, log), ...(leased ? { leased } : {}) };
+  }
+
+  async fireTimer(change: TimerFire): Promise<CommitResult> {
+    const now = this.open();
+    const run = this.read(change.runId, now);
+    if (!run) return { outcome: 'missing' };
+    const timer = run.timers.get(change.timerId);
+    if (run.meta.status !== 'Running' || !timer) return { outcome: 'stale' };
+    const log: ChangeLog = { scheduled: [], droppedPauses: [] };
+    run.timers.delete(change.timerId);
+    if (timer.endsPause !== undefined) {
+      const pause = run.pauses.get(timer.endsPause);
+      if (pause) log.droppedPauses.push(pause);
+      run.pauses.delete(timer.endsPause);
+    }
+    resolveEdge(run, timer.resolve, change.now, log);
+    completeIfDone(run, change.now, log);
+    this.runs.touch(change.runId, now + this.retentionMs, now);
+    return committed(run, log);
+  }
+
+  async resumePause(change: PauseResume): Promise<CommitResult> {
+    const now = this.open();
+    const run = this.read(change.runId, now);
+    if (!run) return { outcome: 'missing' };
+    const pause = run.pauses.get(change.pauseId);
+    if (run.meta.status !== 'Running' || !pause) return { outcome: 'stale' };
+    const asyncJson = encode(change.event);
+    const log: ChangeLog = { scheduled: [], droppedPauses: [pause] };
+    run.pauses.delete(change.pauseId);
+    if (pause.kind === 'cancel') {
+      endRun(run, 'Cancelled', change.now, log, `cancelled by event '${change.event.name}' (${change.event.id})`);
+    } else if (pause.edge) {
+      if (pause.ttlTimer !== undefined) run.timers.delete(pause.ttlTimer);
+      resolveEdge(run, { ...pause.edge, to: 'fired' }, change.now, log, asyncJson);
+      completeIfDone(run, change.now, log);
+    }
+    this.runs.touch(change.runId, now + this.retentionMs, now);
+    return committed(run, log);
+  }
+
+  async endRun(change: RunEnd): Promise<CommitResult> {
+    const now = this.open();
+    const run = this.read(change.runId, now);
+    if (!run) return { outcome: 'missing' };
+    if (run.meta.status !== 'Running') return { outcome: 'stale' };
+    const log: ChangeLog = { scheduled: [], droppedPauses: [] };
+    endRun(run, change.status, change.now, log, change.reason);
+    this.runs.touch(change.runId, now + this.retentionMs, now);
+    return committed(run, log);
+  }
+
+  /** The first step this commit scheduled that is due, leased to the committing executor instead of enqueued. */
+  private leaseNext(run: MemoryRun, commit: AttemptCommit, log: ChangeLog) {
+    if (!commit.leaseNext || run.meta.status !== 'Running') return undefined;
+    const index = log.scheduled.findIndex((step) => step.attempt === 0 && step.dueAt <= commit.now);
+    if (index < 0) return undefined;
+    const [next] = log.scheduled.splice(index, 1);
+    run.leases.set(next!.stepId, { owner: commit.leaseNext.owner, until: commit.leaseNext.until });
+    const json = run.steps.get(next!.stepId)?.async ?? null;
+    return { ...next!, async: json === null ? null : decode<StepstackEvent>(json) };
+  }
+}
+
+function encodeAsyncs(changes: GraphChanges): (string | undefined)[] {
+  return changes.edges.map((update) => (update.async === undefined ? undefined : encode(update.async)));
+}
+
+/** Timers and pauses first (an edge may resolve at once only after they are armed), then the edges. */
+function applyChanges(run: MemoryRun, changes: GraphChanges, asyncs: (string | undefined)[], now: number, log: ChangeLog): void {
+  for (const timer of changes.timers) run.timers.set(timer.id, structuredClone(timer));
+  for (const pause of changes.pauses) run.pauses.set(pause.id, structuredClone(pause));
+  changes.edges.forEach((update, index) => resolveEdge(run, { step: update.step, edge: update.edge, to: update.to }, now, log, asyncs[index]));
+}
+
+function committed(run: MemoryRun, log: ChangeLog): CommitResult {
+  return { outcome: 'committed', status: run.meta.status, scheduled: log.scheduled, droppedPauses: log.droppedPauses, outputCount: run.outputs.size };
+}

@@ -1,0 +1,55 @@
+import { GRAPH_LUA } from './graph';
+
+/**
+ * Settle an attempt of a step, guarded by that attempt still being the scheduled one of a running run.
+ * KEYS: M, S, O, L, W, FN, EV of the run (see graph.ts).
+ * ARGV: retention ms, now, format, step id, attempt, result kind (completed | retry | failed), output JSON |
+ *   retry time | reason, attempts, errors JSON, owner whose lease to release ('' for none), owner to lease
+ *   the next step to ('' for none), that lease's end, then the changes (graph.ts).
+ * Returns {'missing'} | {'format', found} | {'stale'} | the committed result (graph.ts `committed`).
+ */
+export const commitAttempt = {
+  keys: 7,
+  lua: `${GRAPH_LUA}
+local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local retention, now = ARGV[1], ARGV[2]
+local refused = open_run(M, ARGV[3])
+if refused then return refused end
+local step, attempt, kind = ARGV[4], ARGV[5], ARGV[6]
+if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .. step) ~= 'Scheduled'
+  or redis.call('HGET', S, 'at:' .. step) ~= attempt then return {'stale'} end
+redis.call('HSET', S, 'n:' .. step, ARGV[8], 'er:' .. step, ARGV[9])
+local scheduled, dropped = {}, {}
+if kind == 'completed' then
+  redis.call('HSET', O, step, ARGV[7])
+  redis.call('HSET', S, 'st:' .. step, 'Completed', 'en:' .. step, now)
+  redis.call('HDEL', S, 'du:' .. step)
+  redis.call('HINCRBY', M, 'open', -1)
+  apply_changes(M, S, W, 13, now, scheduled)
+  complete_if_done(M, W, now, dropped)
+elseif kind == 'retry' then
+  local next_attempt = tostring(tonumber(attempt) + 1)
+  redis.call('HSET', S, 'at:' .. step, next_attempt, 'du:' .. step, ARGV[7])
+  scheduled[#scheduled + 1] = {step, next_attempt, ARGV[7]}
+else
+  redis.call('HSET', S, 'st:' .. step, 'Failed', 'en:' .. step, now)
+  end_run(M, W, 'Failed', now, ARGV[7], dropped)
+end
+if ARGV[10] ~= '' then
+  local held = redis.call('HGET', L, step)
+  if held and string.match(held, '^(.*)|%d+$') == ARGV[10] then redis.call('HDEL', L, step) end
+end
+local leased = nil
+if ARGV[11] ~= '' and redis.call('HGET', M, 'status') == 'Running' then
+  for i, s in ipairs(scheduled) do
+    if s[2] == '0' and tonumber(s[3]) <= tonumber(now) then
+      redis.call('HSET', L, s[1], ARGV[11] .. '|' .. ARGV[12])
+      leased = {s[1], s[2], s[3], redis.call('HGET', S, 'as:' .. s[1])}
+      table.remove(scheduled, i)
+      break
+    end
+  end
+end
+refresh(retention)
+return committed(M, O, scheduled, dropped, leased)`,
+};

@@ -1,0 +1,28 @@
+import { GRAPH_LUA } from './graph';
+
+/**
+ * A timer came due: apply the edge resolution it was armed with (and end its pause, for an async ttl).
+ * KEYS: M, S, O, L, W, FN, EV of the run (see graph.ts). ARGV: retention ms, now, format, timer id.
+ * Returns {'missing'} | {'format', found} | {'stale'} (spent, or the run ended) | the committed result.
+ */
+export const fireTimer = {
+  keys: 7,
+  lua: `${GRAPH_LUA}
+local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local retention, now = ARGV[1], ARGV[2]
+local refused = open_run(M, ARGV[3])
+if refused then return refused end
+local json = redis.call('HGET', W, 't:' .. ARGV[4])
+if redis.call('HGET', M, 'status') ~= 'Running' or not json then return {'stale'} end
+local timer = cjson.decode(json)
+redis.call('HDEL', W, 't:' .. ARGV[4])
+local scheduled, dropped = {}, {}
+if timer.endsPause then
+  local pause = redis.call('HGET', W, 'p:' .. timer.endsPause)
+  if pause then dropped[#dropped + 1] = pause; redis.call('HDEL', W, 'p:' .. timer.endsPause) end
+end
+resolve_edge(M, S, {timer.resolve.step, tostring(timer.resolve.edge), timer.resolve.to, false}, now, scheduled)
+complete_if_done(M, W, now, dropped)
+refresh(retention)
+return committed(M, O, scheduled, dropped, nil)`,
+};

@@ -1,0 +1,107 @@
+/**
+ * Lua shared by the scripts that change a run's graph: the same rules as the memory store's
+ * adapters/memory/run-graph.ts (one conformance suite tests both).
+ *
+ * Keys of a run (all under its hash tag): M meta hash (format, id, fn, hash, ev, status, started,
+ * ended, reason, rerun, open), S steps hash (per step: `st:` status, `at:` scheduled attempt, `n:`
+ * attempts, `er:` errors JSON, `un:` unresolved edges, `fi:` fired edges, `wa:` waiting edges,
+ * `e:<step>:<i>` edge status (absent: pending), `k:` children JSON, `as:` async event JSON, `du:` due,
+ * `en:` ended), O outputs hash, L leases hash (`owner|untilMs`), W waits hash (`t:<id>` timer JSON,
+ * `p:<id>` pause JSON), FN definition JSON, EV trigger event JSON.
+ */
+export const GRAPH_LUA = `
+local function resolve_edge(M, S, first, now, scheduled)
+  local stack = {first}
+  while #stack > 0 do
+    local item = table.remove(stack)
+    local step, edge, target, awaited = item[1], item[2], item[3], item[4]
+    local status = redis.call('HGET', S, 'st:' .. step)
+    local edge_field = 'e:' .. step .. ':' .. edge
+    local current = redis.call('HGET', S, edge_field) or 'pending'
+    if status and (current == 'pending' or current == 'waiting') then
+      if target == 'waiting' then
+        if current == 'pending' then
+          redis.call('HSET', S, edge_field, 'waiting')
+          redis.call('HINCRBY', S, 'wa:' .. step, 1)
+          if status == 'Pending' then redis.call('HSET', S, 'st:' .. step, 'Waiting') end
+        end
+      else
+        redis.call('HSET', S, edge_field, target)
+        local waiting = tonumber(redis.call('HGET', S, 'wa:' .. step) or '0')
+        if current == 'waiting' then waiting = redis.call('HINCRBY', S, 'wa:' .. step, -1) end
+        if awaited then redis.call('HSET', S, 'as:' .. step, awaited) end
+        local fired = tonumber(redis.call('HGET', S, 'fi:' .. step) or '0')
+        if target == 'fired' then fired = redis.call('HINCRBY', S, 'fi:' .. step, 1) end
+        local unresolved = redis.call('HINCRBY', S, 'un:' .. step, -1)
+        if status == 'Pending' or status == 'Waiting' then
+          if unresolved > 0 then
+            local next_status = 'Pending'
+            if waiting > 0 then next_status = 'Waiting' end
+            if next_status ~= status then redis.call('HSET', S, 'st:' .. step, next_status) end
+          elseif fired > 0 then
+            redis.call('HSET', S, 'st:' .. step, 'Scheduled', 'at:' .. step, '0', 'du:' .. step, now)
+            scheduled[#scheduled + 1] = {step, '0', now}
+          else
+            redis.call('HSET', S, 'st:' .. step, 'Skipped', 'en:' .. step, now)
+            redis.call('HINCRBY', M, 'open', -1)
+            local children = redis.call('HGET', S, 'k:' .. step)
+            if children then
+              for _, child in ipairs(cjson.decode(children)) do stack[#stack + 1] = {child[1], tostring(child[2]), 'never', false} end
+            end
+          end
+        end
+      end
+    end
+  end
+end
+
+local function end_run(M, W, status, now, reason, dropped)
+  redis.call('HSET', M, 'status', status, 'ended', now)
+  if reason then redis.call('HSET', M, 'reason', reason) end
+  local waits = redis.call('HGETALL', W)
+  for i = 1, #waits, 2 do
+    if string.sub(waits[i], 1, 2) == 'p:' then dropped[#dropped + 1] = waits[i + 1] end
+  end
+  redis.call('DEL', W)
+end
+
+local function complete_if_done(M, W, now, dropped)
+  if redis.call('HGET', M, 'status') == 'Running' and tonumber(redis.call('HGET', M, 'open')) <= 0 then
+    end_run(M, W, 'Completed', now, false, dropped)
+  end
+end
+
+-- ARGV from position i: a count of timers then id, JSON pairs; pauses likewise; a count of edge
+-- updates then step, edge, to, async JSON ('' for none) quadruples. Returns the position after them.
+local function apply_changes(M, S, W, i, now, scheduled)
+  local timers = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, timers do redis.call('HSET', W, 't:' .. ARGV[i], ARGV[i + 1]); i = i + 2 end
+  local pauses = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, pauses do redis.call('HSET', W, 'p:' .. ARGV[i], ARGV[i + 1]); i = i + 2 end
+  local edges = tonumber(ARGV[i]); i = i + 1
+  for _ = 1, edges do
+    local awaited = ARGV[i + 3]
+    if awaited == '' then awaited = false end
+    resolve_edge(M, S, {ARGV[i], ARGV[i + 1], ARGV[i + 2], awaited}, now, scheduled)
+    i = i + 4
+  end
+  return i
+end
+
+local function refresh(retention)
+  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, retention) end
+end
+
+local function committed(M, O, scheduled, dropped, leased)
+  local flat = {}
+  for _, s in ipairs(scheduled) do flat[#flat + 1] = s[1]; flat[#flat + 1] = s[2]; flat[#flat + 1] = s[3] end
+  return {'committed', redis.call('HGET', M, 'status'), flat, dropped, redis.call('HLEN', O), leased or {}}
+end
+
+local function open_run(M, expected_format)
+  local format = redis.call('HGET', M, 'format')
+  if not format then return {'missing'} end
+  if format ~= expected_format then return {'format', format} end
+  return nil
+end
+`;

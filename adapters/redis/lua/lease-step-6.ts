@@ -1,0 +1,40 @@
+import { GRAPH_LUA } from './graph';
+
+/**
+ * Lease an open attempt of a step and read what it needs.
+ * KEYS: M, S, O, L, FN, EV of the run (see graph.ts).
+ * ARGV: format, step id, attempt, owner, now, lease end, then the ids of the outputs to read (none: all).
+ * Returns {'missing'} | {'format', found} | {'closed'} | {'busy', until} |
+ *   {'leased', meta values (id fn hash ev status started rerun), outputs, definition, event, async, attempts, errors}:
+ *   outputs as id, JSON pairs.
+ */
+export const leaseStep = {
+  keys: 6,
+  lua: `${GRAPH_LUA}
+local M, S, O, L, FN, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local refused = open_run(M, ARGV[1])
+if refused then return refused end
+local step, attempt, owner, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .. step) ~= 'Scheduled'
+  or redis.call('HGET', S, 'at:' .. step) ~= attempt then return {'closed'} end
+local held = redis.call('HGET', L, step)
+if held then
+  local holder, until_ms = string.match(held, '^(.*)|(%d+)$')
+  if holder ~= owner and tonumber(until_ms) > now then return {'busy', until_ms} end
+end
+redis.call('HSET', L, step, owner .. '|' .. ARGV[6])
+local ttl = redis.call('PTTL', M)
+if ttl > 0 then redis.call('PEXPIRE', L, ttl) end
+local outputs
+if #ARGV > 6 then
+  outputs = {}
+  for i = 7, #ARGV do
+    local value = redis.call('HGET', O, ARGV[i])
+    if value then outputs[#outputs + 1] = ARGV[i]; outputs[#outputs + 1] = value end
+  end
+else
+  outputs = redis.call('HGETALL', O)
+end
+return {'leased', redis.call('HMGET', M, 'id', 'fn', 'hash', 'ev', 'status', 'started', 'rerun'), outputs, redis.call('GET', FN), redis.call('GET', EV),
+  redis.call('HGET', S, 'as:' .. step), redis.call('HGET', S, 'n:' .. step), redis.call('HGET', S, 'er:' .. step)}`,
+};

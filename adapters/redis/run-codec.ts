@@ -1,0 +1,148 @@
+import { FormatError } from '../../core/format';
+import type { StepstackEvent } from '../../core/events/event';
+import type { FunctionDefinition } from '../../core/functions/definition';
+import {
+  type CommitResult, type GraphChanges, type LeasedStepContext, type PausePlan, RUN_FORMAT, type RunMeta, type StoredRun, type StoredStep, type TimerPlan,
+} from '../../core/ports/run-store';
+import type { AttemptError, EdgeStatus, RunStatus, StepStatus } from '../../core/run/run';
+
+export const encode = (value: unknown): string => JSON.stringify(value) ?? 'null';
+export const decode = <T>(json: string): T => JSON.parse(json) as T;
+
+/** The changes of a commit as the scripts read them from ARGV (lua/graph.ts `apply_changes`). */
+export function changesArgs(changes: GraphChanges | undefined): string[] {
+  if (!changes) return ['0', '0', '0'];
+  const args: string[] = [String(changes.timers.length)];
+  for (const timer of changes.timers) args.push(timer.id, encode(timer));
+  args.push(String(changes.pauses.length));
+  for (const pause of changes.pauses) args.push(pause.id, encode(pause));
+  args.push(String(changes.edges.length));
+  for (const edge of changes.edges) args.push(edge.step, String(edge.edge), edge.to, edge.async === undefined ? '' : encode(edge.async));
+  return args;
+}
+
+/** A script's refusal of a run stored in another format: thrown, leaving the run as it is. */
+export function checkReply(reply: unknown[], runId: string): void {
+  if (reply[0] === 'format') throw new FormatError(`run ${runId}`, Number(reply[1]), RUN_FORMAT);
+}
+
+/** The reply of a changing script (lua/graph.ts `committed`). */
+export function decodeCommit(reply: unknown[], runId: string): CommitResult {
+  checkReply(reply, runId);
+  if (reply[0] === 'stale' || reply[0] === 'missing') return { outcome: reply[0] };
+  const [, status, flat, dropped, outputCount, leased] = reply as [string, RunStatus, string[], string[], number, string[]];
+  const scheduled = [];
+  for (let i = 0; i + 2 < flat.length; i += 3) scheduled.push({ stepId: flat[i]!, attempt: Number(flat[i + 1]), dueAt: Number(flat[i + 2]) });
+  return {
+    outcome: 'committed',
+    status,
+    scheduled,
+    droppedPauses: dropped.map((json) => decode<PausePlan>(json)),
+    outputCount: Number(outputCount),
+    ...(leased.length > 0 ? {
+      leased: {
+        stepId: leased[0]!, attempt: Number(leased[1]), dueAt: Number(leased[2]),
+        async: leased[3] ? decode<StepstackEvent>(leased[3]) : null,
+      },
+    } : {}),
+  };
+}
+
+/** Pairs `[k1, v1, k2, v2, ...]` as a null-prototype record (keys are user-chosen ids). */
+function pairs(flat: string[]): Record<string, string> {
+  const record = Object.create(null) as Record<string, string>;
+  for (let i = 0; i + 1 < flat.length; i += 2) record[flat[i]!] = flat[i + 1]!;
+  return record;
+}
+
+function decodeOutputs(flat: string[]): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    Object.defineProperty(outputs, flat[i]!, { value: decode(flat[i + 1]!), enumerable: true, writable: true, configurable: true });
+  }
+  return outputs;
+}
+
+function metaOf(fields: Record<string, string | null | undefined>): RunMeta {
+  return {
+    id: fields.id!, functionId: fields.fn!, functionHash: fields.hash!, eventId: fields.ev!, status: fields.status as RunStatus,
+    startedAt: Number(fields.started),
+    ...(fields.ended ? { endedAt: Number(fields.ended) } : {}),
+    ...(fields.reason ? { reason: fields.reason } : {}),
+    ...(fields.rerun ? { rerunOf: fields.rerun } : {}),
+  };
+}
+
+/** The leaseStep script's `leased` reply. */
+export function decodeLeased(reply: unknown[]): LeasedStepContext {
+  const [, meta, outputs, definition, event, async, attempts, errors] = reply as [string, (string | null)[], string[], string | null, string | null, string | null, string | null, string | null];
+  const [id, fn, hash, ev, status, started, rerun] = meta;
+  if (definition === null || event === null) throw new Error(`run ${id} has no function definition or trigger event`);
+  let parsed: FunctionDefinition | undefined;
+  return {
+    run: metaOf({ id, fn, hash, ev, status, started, rerun }),
+    event: decode<StepstackEvent>(event),
+    outputs: decodeOutputs(outputs),
+    async: async ? decode<StepstackEvent>(async) : null,
+    history: { attempts: Number(attempts ?? 0), errors: errors ? decode<AttemptError[]>(errors) : [] },
+    // Parsed on first read only: the engine compiles a definition once per hash and rarely reads it again.
+    get definition() {
+      parsed ??= decode<FunctionDefinition>(definition);
+      return parsed;
+    },
+  };
+}
+
+/** The loadRun script's reply. */
+export function decodeRun(reply: unknown[], now: number): StoredRun {
+  const [metaFlat, stepsFlat, outputsFlat, leasesFlat, waitsFlat, definition, event] = reply as [string[], string[], string[], string[], string[], string | null, string | null];
+  const meta = pairs(metaFlat);
+  if (Number(meta.format) !== RUN_FORMAT) throw new FormatError(`run ${meta.id}`, Number(meta.format), RUN_FORMAT);
+  if (definition === null || event === null) throw new Error(`run ${meta.id} has no function definition or trigger event`);
+  const fields = pairs(stepsFlat);
+  const steps: Record<string, StoredStep> = {};
+  for (const field of Object.keys(fields)) {
+    if (!field.startsWith('st:')) continue;
+    const id = field.slice(3);
+    const edgeCount = Number(fields[`ne:${id}`] ?? 0);
+    const edges: EdgeStatus[] = Array.from({ length: edgeCount }, (_, index) => (fields[`e:${id}:${index}`] as EdgeStatus | undefined) ?? 'pending');
+    const due = fields[`du:${id}`];
+    const ended = fields[`en:${id}`];
+    const async = fields[`as:${id}`];
+    Object.defineProperty(steps, id, {
+      enumerable: true, writable: true, configurable: true,
+      value: {
+        status: fields[field] as StepStatus, attempt: Number(fields[`at:${id}`] ?? 0), attempts: Number(fields[`n:${id}`] ?? 0),
+        errors: decode<AttemptError[]>(fields[`er:${id}`] ?? '[]'), edges, async: async ? decode<StepstackEvent>(async) : null,
+        ...(due === undefined ? {} : { dueAt: Number(due) }), ...(ended === undefined ? {} : { endedAt: Number(ended) }),
+      } satisfies StoredStep,
+    });
+  }
+  const leases: Record<string, number> = {};
+  const held = pairs(leasesFlat);
+  for (const stepId of Object.keys(held)) {
+    const until = Number(/\|(\d+)$/.exec(held[stepId]!)?.[1]);
+    if (until > now) Object.defineProperty(leases, stepId, { value: until, enumerable: true, writable: true, configurable: true });
+  }
+  const waits = pairs(waitsFlat);
+  const timers: TimerPlan[] = [];
+  const pauses: PausePlan[] = [];
+  for (const field of Object.keys(waits)) {
+    if (field.startsWith('t:')) timers.push(decode<TimerPlan>(waits[field]!));
+    else if (field.startsWith('p:')) pauses.push(decode<PausePlan>(waits[field]!));
+  }
+  let parsed: FunctionDefinition | undefined;
+  return {
+    ...metaOf(meta),
+    event: decode<StepstackEvent>(event),
+    steps,
+    outputs: decodeOutputs(outputsFlat),
+    timers,
+    pauses,
+    leases,
+    get definition() {
+      parsed ??= decode<FunctionDefinition>(definition);
+      return parsed;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { CommitResult, RunMeta, ScheduledStep, StoredRun } from '../ports/run-store';
+import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem } from './work-item';
+
+/** The work item of a scheduled step. */
+export function stepItem(run: RunIdentity, step: ScheduledStep): StepWorkItem {
+  return {
+    format: WORK_ITEM_FORMAT, kind: 'step', runId: run.id, functionId: run.functionId, ...hashOf(run),
+    stepId: step.stepId, attempt: step.attempt, dueAt: step.dueAt,
+  };
+}
+
+/** Who a work item is for; the hash is left out when the caller does not know it. */
+export type RunIdentity = Pick<RunMeta, 'id' | 'functionId'> & { functionHash?: string };
+
+const hashOf = (run: RunIdentity): { functionHash?: string } => (run.functionHash ? { functionHash: run.functionHash } : {});
+
+/** The work a committed change calls for: its scheduled steps and the timers it armed. */
+export function workOf(run: RunIdentity, result: Extract<CommitResult, { outcome: 'committed' }>, timers: { id: string; dueAt: number }[] = []): WorkItem[] {
+  if (result.status !== 'Running') return [];
+  return [
+    ...result.scheduled.map((step) => stepItem(run, step)),
+    ...timers.map((timer) => timerItem(run, timer)),
+  ];
+}
+
+/**
+ * Every work item the run's state implies, for recovery after a crash may have lost them. Steps that
+ * hold a live lease are left out: their holder's own message still covers them.
+ */
+export function pendingWork(run: StoredRun, now: number): WorkItem[] {
+  if (run.status !== 'Running') return [];
+  const items: WorkItem[] = [];
+  for (const [stepId, step] of Object.entries(run.steps)) {
+    if (step.status !== 'Scheduled' || (run.leases[stepId] ?? 0) > now) continue;
+    items.push(stepItem(run, { stepId, attempt: step.attempt, dueAt: step.dueAt ?? now }));
+  }
+  for (const timer of run.timers) items.push(timerItem(run, timer));
+  return items;
+}
+
+function timerItem(run: RunIdentity, timer: { id: string; dueAt: number }): TimerWorkItem {
+  return { format: WORK_ITEM_FORMAT, kind: 'timer', runId: run.id, functionId: run.functionId, ...hashOf(run), timer: timer.id, dueAt: timer.dueAt };
+}

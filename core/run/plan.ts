@@ -1,0 +1,86 @@
+import type { StepstackEvent } from '../events/event';
+import type { Expression } from '../expressions/expression';
+import { planPauseMatch } from '../expressions/pause-match';
+import type { CompiledFunction } from '../functions/compiled';
+import type { IndexedPause } from '../ports/pause-index';
+import type { EdgeAddress, GraphChanges, PausePlan, StepTopology } from '../ports/run-store';
+import { asyncPauseId, cancelPauseId, pauseTimerId, waitTimerId } from './ids';
+
+/** Graph changes to commit, and the pauses to index before the commit (a stale entry is harmless, a missing one strands the run). */
+export interface PlannedChanges {
+  changes: GraphChanges;
+  index: IndexedPause[];
+}
+
+/** What the edges leaving a step (or `$trigger`) are evaluated against. */
+export interface EdgeContext {
+  runId: string;
+  now: number;
+  event: StepstackEvent;
+  /** Outputs the parent could read, its own included. */
+  steps: Record<string, unknown>;
+  /** The parent's `async` input. */
+  parentAsync: StepstackEvent | null;
+  /** The parent's output. */
+  response: unknown;
+}
+
+export const emptyChanges = (): PlannedChanges => ({ changes: { edges: [], timers: [], pauses: [] }, index: [] });
+
+/**
+ * The parent of `refs` completed (or the run started, for `$trigger`): each edge fires, never fires
+ * (its `if` is false), or waits (a `wait` timer, an `async` pause with its ttl timer).
+ */
+export function planEdgesFrom(fn: CompiledFunction, refs: EdgeAddress[], context: EdgeContext): PlannedChanges {
+  const planned = emptyChanges();
+  const { changes } = planned;
+  const vars = { event: context.event, steps: context.steps, async: context.parentAsync, response: context.response };
+  for (const ref of refs) {
+    const edge = fn.steps.get(ref.step)?.after[ref.edge];
+    if (!edge) throw new Error(`function ${fn.id} has no edge ${ref.step}[${ref.edge}]`);
+    if (edge.if && !edge.if.test(vars)) {
+      changes.edges.push({ ...ref, to: 'never' });
+    } else if (edge.waitMs !== undefined) {
+      changes.edges.push({ ...ref, to: 'waiting' });
+      changes.timers.push({ id: waitTimerId(ref), dueAt: context.now + edge.waitMs, resolve: { ...ref, to: 'fired' } });
+    } else if (edge.async) {
+      changes.edges.push({ ...ref, to: 'waiting' });
+      const pauseId = asyncPauseId(context.runId, ref);
+      const expiresAt = context.now + edge.async.ttlMs;
+      const ttlTimer = pauseTimerId(pauseId);
+      changes.pauses.push({ id: pauseId, kind: 'async', event: edge.async.event, expiresAt, edge: ref, ttlTimer });
+      changes.timers.push({ id: ttlTimer, dueAt: expiresAt, resolve: { ...ref, to: edge.async.onTimeout ? 'fired' : 'never' }, endsPause: pauseId });
+      planned.index.push(indexRecord(fn, context, { id: pauseId, kind: 'async', event: edge.async.event, expiresAt }, edge.async.match));
+    } else {
+      changes.edges.push({ ...ref, to: 'fired' });
+    }
+  }
+  return planned;
+}
+
+/** What a new run resolves: its cancel rules armed (until their timeout, else `retentionMs`), the edges leaving `$trigger`. */
+export function planStart(fn: CompiledFunction, event: StepstackEvent, runId: string, now: number, retentionMs: number): PlannedChanges {
+  const context: EdgeContext = { runId, now, event, steps: {}, parentAsync: null, response: null };
+  const planned = planEdgesFrom(fn, fn.triggerEdges, context);
+  fn.cancel.forEach((rule, index) => {
+    const pause: PausePlan = { id: cancelPauseId(runId, index), kind: 'cancel', event: rule.event, expiresAt: now + (rule.timeoutMs ?? retentionMs) };
+    planned.changes.pauses.push(pause);
+    planned.index.push(indexRecord(fn, context, pause, rule.if));
+  });
+  return planned;
+}
+
+/** Every step with its edge count and the edges leaving it: what the store needs to release and skip steps itself. */
+export function topologyOf(fn: CompiledFunction): StepTopology[] {
+  return [...fn.steps.values()].map((step) => ({ id: step.id, edges: step.after.length, children: step.children }));
+}
+
+function indexRecord(
+  fn: CompiledFunction, context: EdgeContext, pause: Pick<PausePlan, 'id' | 'kind' | 'event' | 'expiresAt'>, expression: Expression | undefined,
+): IndexedPause {
+  const match = planPauseMatch(expression, { event: context.event, steps: context.steps });
+  return {
+    id: pause.id, runId: context.runId, functionId: fn.id, kind: pause.kind, event: pause.event, expiresAt: pause.expiresAt,
+    ...(match.key ? { key: match.key } : {}), ...(match.residual ? { residual: match.residual } : {}),
+  };
+}

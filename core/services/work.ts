@@ -1,0 +1,33 @@
+import type { CommitResult, PausePlan } from '../ports/run-store';
+import type { IndexedPause } from '../ports/pause-index';
+import { pendingWork } from '../run/pending-work';
+import type { WorkItem } from '../run/work-item';
+import type { EngineDeps } from './deps';
+
+/** Put work items on the step queue, each delayed until it is due. */
+export async function enqueueWork(deps: EngineDeps, items: WorkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const now = deps.clock.now();
+  await deps.queue.send(items.map((body) => ({ body, delayMs: Math.max(0, body.dueAt - now) })));
+}
+
+/** Index pauses before the commit that arms them: an entry whose pause never got committed is stale and ignored. */
+export async function indexPauses(deps: EngineDeps, pauses: IndexedPause[]): Promise<void> {
+  if (pauses.length > 0) await Promise.all(pauses.map((pause) => deps.state.indexPause(pause)));
+}
+
+/** Drop from the index the pauses a committed change ended (a failure here leaves stale entries, which readers skip). */
+export async function dropPauses(deps: EngineDeps, result: CommitResult): Promise<void> {
+  if (result.outcome !== 'committed' || result.droppedPauses.length === 0) return;
+  await Promise.all(result.droppedPauses.map((pause: PausePlan) => deps.state.dropPause(pause.event, pause.id)));
+}
+
+/**
+ * The recovery rule of every commit site (docs/decisions/003): a redelivered message whose change is
+ * already committed may come from a try that died before its effects went out, so it sends the work
+ * the run's state implies again. Duplicates are harmless: every item is checked against the state.
+ */
+export async function recoverRun(deps: EngineDeps, runId: string): Promise<void> {
+  const run = await deps.state.loadRun(runId);
+  if (run) await enqueueWork(deps, pendingWork(run, deps.clock.now()));
+}
