@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { DeleteQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createRedisStateStore } from '../../adapters/redis';
 import { createSqsClient, ensureQueue } from '../../adapters/sqs';
+import { WORK_ITEM_FORMAT } from '../../core/run/work-item';
 
 /**
  * `npx serverless invoke local -f <fn> --stage local` for real: the five bundled handlers, run by the
@@ -146,7 +147,7 @@ describe('serverless invoke local --stage local', () => {
 
   it('deadLetters settles a work item of a run that is gone and reports only the record it could not read', async () => {
     // Prepare
-    const item = { kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
+    const item = { format: WORK_ITEM_FORMAT, kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
 
     // Act
     const result = await invokeLocal<unknown>('deadLetters', sqsEvent([{ messageId: 'gone', body: JSON.stringify(item) }, { messageId: 'bad', body: '{' }]), {
