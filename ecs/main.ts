@@ -11,6 +11,8 @@ import { serveApp } from '../platform/http/node-server';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { eventIds } from '../platform/logging/correlation';
 import { loadSettings } from '../platform/settings';
+import { createDaemonMetrics } from '../platform/health/metrics';
+import { startHealthServer } from '../platform/health/server';
 
 /**
  * Container mode (resources/ecs.yml): `node container.js event-api` serves the Event API on PORT
@@ -37,16 +39,19 @@ async function runner(): Promise<void> {
   const stage = stageEngine(settings, logger);
   const client = sqsClientFor(settings);
   const stream = createSqsQueue<StepstackEvent>({ client, queueUrl: settings.EVENT_STREAM_URL });
-  startDaemon<StepstackEvent>({
+  // The task definition's health check asks this on 127.0.0.1 (resources/ecs.yml).
+  const counters = createDaemonMetrics();
+  const daemon = startDaemon<StepstackEvent>({
     name: 'runner',
-    queue: stream,
-    handle: async (message) => {
+    queue: counters.queue(stream),
+    handle: counters.handle<StepstackEvent>(async (message) => {
       await handleEvent(stage.runner, message.body, { redelivered: message.receiveCount > 1 });
       return { kind: 'ack' };
-    },
+    }),
     correlate: eventIds,
     prepare: () => stage.engine.state.ping(),
     async close() {
+      await health.then((server) => server.close(), () => undefined);
       await stream.close();
       await stage.close();
       client.destroy();
@@ -54,6 +59,11 @@ async function runner(): Promise<void> {
     drainDeadlineMs: settings.DRAIN_DEADLINE,
     logger,
   });
+  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, state: () => daemon.state });
+  health.then(
+    (server) => logger.info('runner health endpoint listening', { url: `http://127.0.0.1:${server.port}/health` }),
+    (error: unknown) => logger.error('runner health endpoint could not listen: set HEALTH_PORT to a free port', { error: errorMessage(error) }),
+  );
 }
 
 try {

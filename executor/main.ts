@@ -16,9 +16,9 @@ import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
-import { startHealthServer } from './health-server';
+import { startHealthServer } from '../platform/health/server';
 import { completeTermination, createImds, watchTermination } from './lifecycle';
-import { createExecutorMetrics } from './metrics';
+import { createDaemonMetrics } from '../platform/health/metrics';
 
 /**
  * The executor daemon on an EC2 machine (started by systemd, see stepstack-executor.service): takes
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const groupName = settings.ASG_NAME;
   const hookName = settings.LIFECYCLE_HOOK_NAME;
 
-  const counters = createExecutorMetrics();
+  const counters = createDaemonMetrics();
   const daemon = startDaemon<WorkItem>({
     name: 'executor',
     queue: counters.queue(queue),

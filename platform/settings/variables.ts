@@ -126,7 +126,7 @@ export const VARIABLES = {
   DRAIN_DEADLINE: duration('60s', { minMs: 0 }, { meaning: 'how long work in hand may finish after a stop is asked, then it is aborted and returns to the queue', targets: ['local', 'ecs', 'executor'] }),
   HTTP_ALLOW_LINK_LOCAL: flag({ meaning: 'let HTTP steps call link-local and instance-metadata addresses', targets: ['local', 'executor'] }),
   DOCKER_NETWORK: text('bridge', { meaning: 'network mode of Docker steps', targets: ['local', 'executor'] }),
-  HEALTH_PORT: integer(8290, { min: 0, max: 65_535 }, { meaning: "port of the executor's health and metrics endpoint, on 127.0.0.1 only (0: any free port)", targets: ['executor'] }),
+  HEALTH_PORT: integer(8290, { min: 0, max: 65_535 }, { meaning: 'port of the health and metrics endpoint of the executor and the ECS runner, on 127.0.0.1 only (0: any free port)', targets: ['ecs', 'executor'] }),
   ASG_NAME: text('', { meaning: 'auto-scaling group of this executor machine (drains and completes its lifecycle hook on scale-in)', targets: ['executor'] }),
   LIFECYCLE_HOOK_NAME: text('', { meaning: 'termination lifecycle hook of ASG_NAME', targets: ['executor'] }),
 } satisfies Record<string, Variable>;

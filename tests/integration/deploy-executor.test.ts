@@ -255,7 +255,7 @@ describe('container.js (ECS container mode)', () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: streamUrl }));
   }, 30_000);
 
-  it('runner consumes the event stream into Redis, then drains and exits 0 on SIGTERM', async () => {
+  it('runner consumes the event stream into Redis, answers healthy for its health check, then drains and exits 0 on SIGTERM', async () => {
     // Prepare
     const streamUrl = await ensureQueue(sqs, `stepstack-container-runner-${process.pid}-${Date.now()}`);
     const prefix = `container-runner-${process.pid}`;
@@ -265,18 +265,28 @@ describe('container.js (ECS container mode)', () => {
 
     try {
       // Act
+      const runnerHealthPort = await freePort();
       const runner = spawnBundle('container.js', ['runner'], {
         EVENT_STREAM_URL: streamUrl, STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_NAMESPACE: prefix, DRAIN_DEADLINE: '5s',
+        HEALTH_PORT: String(runnerHealthPort),
       });
       await runner.waitForLog('runner: running');
+      await runner.waitForLog('runner health endpoint listening');
       let kept = await state.getEvent(event.id);
       for (const end = Date.now() + 10_000; !kept && Date.now() < end; kept = await state.getEvent(event.id)) {
         await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The task definition's health check: healthy once the event stream has answered a receive.
+      let health = 0;
+      for (const end = Date.now() + 30_000; health !== 200 && Date.now() < end;) {
+        health = await fetch(`http://127.0.0.1:${runnerHealthPort}/health`).then((answer) => answer.status, () => 0);
+        if (health !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       runner.child.kill('SIGTERM');
       const [code] = await runner.exited;
 
       // Assess
+      expect(health).toBe(200);
       expect(kept).toEqual(expect.objectContaining({ id: event.id, name: 'app/ordered' }));
       expect(code).toBe(0);
     } finally {

@@ -1,10 +1,10 @@
-import { startHealthServer } from '../../executor/health-server';
-import { createExecutorMetrics } from '../../executor/metrics';
+import { startHealthServer } from '../../platform/health/server';
+import { createDaemonMetrics } from '../../platform/health/metrics';
 
-/** The executor's health endpoint says unhealthy, with the reason, whenever the daemon could not take work. */
+/** A daemon's health endpoint (the executor's, the ECS runner's) says unhealthy, with the reason, whenever the daemon could not take work. */
 describe('executor health endpoint', () => {
   let now = 1_000_000;
-  const counters = createExecutorMetrics(() => now);
+  const counters = createDaemonMetrics(() => now);
   let state = 'STARTING';
   let server: Awaited<ReturnType<typeof startHealthServer>>;
 
@@ -36,9 +36,9 @@ describe('executor health endpoint', () => {
 
     // Assess
     expect(starting).toEqual([503, expect.objectContaining({ status: 'unhealthy', reason: 'the daemon is STARTING' })]);
-    expect(beforePoll).toEqual([503, expect.objectContaining({ reason: 'no receive from the step queue yet' })]);
+    expect(beforePoll).toEqual([503, expect.objectContaining({ reason: 'no receive from its queue yet' })]);
     expect(running).toEqual([200, expect.objectContaining({ status: 'ok', pollAgeMs: 0 })]);
-    expect(stale).toEqual([503, expect.objectContaining({ reason: 'the step queue last answered 61 s ago' })]);
+    expect(stale).toEqual([503, expect.objectContaining({ reason: 'its queue last answered 61 s ago' })]);
     expect(draining).toEqual([503, expect.objectContaining({ reason: 'the daemon is DRAINING' })]);
   });
 

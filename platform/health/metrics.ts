@@ -1,8 +1,8 @@
-import type { Queue, QueueMessage } from '../core/ports/queue';
-import type { Disposition } from '../core/services/executor';
+import type { Queue, QueueMessage } from '../../core/ports/queue';
+import type { Disposition } from '../../core/services/executor';
 
-/** What the executor's health endpoint reports (executor/health-server.ts). */
-export interface ExecutorMetrics {
+/** What a daemon's health endpoint reports (platform/health/server.ts): the executor's and the ECS runner's. */
+export interface DaemonMetrics {
   stepsInFlight: number;
   stepsDone: number;
   /** Items left for a retry, or whose handling threw (a platform fault: the queue redelivers them). */
@@ -16,8 +16,8 @@ export interface ExecutorMetrics {
 }
 
 /** Counters kept by wrapping the daemon's queue and handler, so that the daemon itself stays unaware of them. */
-export function createExecutorMetrics(now: () => number = Date.now) {
-  const metrics: ExecutorMetrics = { stepsInFlight: 0, stepsDone: 0, stepsFailed: 0, polls: 0, pollErrors: 0, lastPollMs: 0, lastPollAt: 0 };
+export function createDaemonMetrics(now: () => number = Date.now) {
+  const metrics: DaemonMetrics = { stepsInFlight: 0, stepsDone: 0, stepsFailed: 0, polls: 0, pollErrors: 0, lastPollMs: 0, lastPollAt: 0 };
   return {
     metrics,
     queue<T>(queue: Queue<T>): Queue<T> {

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutorMetrics } from './metrics';
+import type { DaemonMetrics } from './metrics';
 
 export interface HealthServerOptions {
   /** 0: any free port (tests). */
   port: number;
-  metrics: ExecutorMetrics;
+  metrics: DaemonMetrics;
   /** The daemon's state: healthy only while RUNNING. */
   state(): string;
   /** A receive must have answered within this long. @default 60_000 (three long polls) */
@@ -14,9 +14,10 @@ export interface HealthServerOptions {
 }
 
 /**
- * The executor's health and metrics, on 127.0.0.1 only (stepstack-health.timer and the boot check
- * ask it; nothing outside the machine can): `GET /health` answers 200 while the daemon runs and its
- * queue answers, 503 otherwise; `GET /metrics` gives the counters in Prometheus' text format.
+ * A queue daemon's health and metrics, on 127.0.0.1 only (the executor's stepstack-health.timer and
+ * boot check, the ECS runner's container health check; nothing outside the machine or task can):
+ * `GET /health` answers 200 while the daemon runs and its queue answers, 503 otherwise; `GET /metrics`
+ * gives the counters in Prometheus' text format.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<{ port: number; close(): Promise<void> }> {
   const now = options.now ?? Date.now;
@@ -27,7 +28,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
       const state = options.state();
       const pollAgeMs = metrics.lastPollAt === 0 ? null : now() - metrics.lastPollAt;
       const healthy = state === 'RUNNING' && pollAgeMs !== null && pollAgeMs <= staleMs;
-      const reason = healthy ? undefined : state !== 'RUNNING' ? `the daemon is ${state}` : pollAgeMs === null ? 'no receive from the step queue yet' : `the step queue last answered ${Math.round(pollAgeMs / 1000)} s ago`;
+      const reason = healthy ? undefined : state !== 'RUNNING' ? `the daemon is ${state}` : pollAgeMs === null ? 'no receive from its queue yet' : `its queue last answered ${Math.round(pollAgeMs / 1000)} s ago`;
       response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ status: healthy ? 'ok' : 'unhealthy', ...(reason ? { reason } : {}), state, stepsInFlight: metrics.stepsInFlight, pollAgeMs }));
       return;
@@ -37,8 +38,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
         ['stepstack_steps_in_flight', 'gauge', 'Work items being handled now', metrics.stepsInFlight],
         ['stepstack_steps_done_total', 'counter', 'Work items handled and acknowledged', metrics.stepsDone],
         ['stepstack_steps_failed_total', 'counter', 'Work items left for a retry or whose handling failed', metrics.stepsFailed],
-        ['stepstack_queue_polls_total', 'counter', 'Receives from the step queue', metrics.polls],
-        ['stepstack_queue_poll_errors_total', 'counter', 'Receives from the step queue that failed', metrics.pollErrors],
+        ['stepstack_queue_polls_total', 'counter', 'Receives from the queue', metrics.polls],
+        ['stepstack_queue_poll_errors_total', 'counter', 'Receives from the queue that failed', metrics.pollErrors],
         ['stepstack_queue_poll_seconds', 'gauge', 'Duration of the last receive, long-poll wait included', metrics.lastPollMs / 1000],
       ] as const;
       response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
