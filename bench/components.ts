@@ -2,17 +2,21 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
+import { createMemoryStateStore } from '../adapters/memory/state-store';
 import { compileExpression } from '../core/expressions/cel';
 import type { StepInput } from '../core/ports/driver';
+import { compile } from '../tests/support/functions';
+import { completeStep, plannedRun } from '../tests/support/runs';
 import { fmt, percentile } from './support/stats';
 
 /**
  * Figures of single components, moved out of the tests (a shared 2-core machine makes a timed
- * assertion flaky one way or vacuous the other): the memory queue's wake-up and throughput, CEL
- * evaluations, and the HTTP driver's dispatch of no-op calls.
+ * assertion flaky one way or vacuous the other): the memory state store's lease+commit, the memory
+ * queue's wake-up and throughput, CEL evaluations, and the HTTP driver's dispatch of no-op calls.
  */
 export async function benchComponents(): Promise<Record<string, string>> {
   const figures: Record<string, string> = {};
+  figures['memory state: lease+commit, 100-step run'] = `${(await stateStoreLeaseCommit()).toFixed(3)} ms/step (was asserted < 2 ms)`;
   const wake = await queueWakeLatencies();
   figures['memory queue: receive wake-up p50/p99'] = `${fmt(percentile(wake, 50))} / ${fmt(percentile(wake, 99))} (was asserted p50 < 2 ms)`;
   figures['memory queue: 100k send+receive+ack'] = `${(await queueThroughputMs()).toFixed(0)} ms (was asserted < 5 s)`;
@@ -22,6 +26,27 @@ export async function benchComponents(): Promise<Record<string, string>> {
   console.log('\ncomponents');
   for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(42)} ${value}`);
   return figures;
+}
+
+async function stateStoreLeaseCommit(): Promise<number> {
+  const store = createMemoryStateStore();
+  const definition = compile({}, Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s${i}`, { after: [{ step: '$trigger' }] }]))).definition;
+  const rounds = 5000;
+  let perStep = 0;
+  for (let done = 0; done < rounds; done += 100) {
+    const run = plannedRun(definition, Date.now());
+    await store.createRun(run);
+    const started = performance.now();
+    for (let i = 0; i < 100; i += 1) {
+      const stepId = `s${i}`;
+      const lease = await store.leaseStep({ runId: run.id, stepId, attempt: 0, owner: 'w', leaseMs: 1000, now: Date.now() });
+      if (lease.status !== 'leased') throw new Error(`step ${stepId}: ${lease.status}`);
+      await completeStep(store, run, stepId, Date.now(), { i });
+    }
+    perStep += performance.now() - started;
+  }
+  await store.close();
+  return perStep / rounds;
 }
 
 async function queueWakeLatencies(): Promise<number[]> {

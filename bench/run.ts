@@ -2,6 +2,7 @@ import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
 import { benchExecutorMemory } from './executor-memory';
 import { benchHandlers } from './handlers';
+import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();
+  await benchExpressions();
 }
 
 main().catch((error: unknown) => {

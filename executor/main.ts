@@ -3,6 +3,7 @@ import { createDockerDriver, createEcrCredentials, probeDocker } from '../adapte
 import { createHttpDriver } from '../adapters/http-driver';
 import { createSqsQueue } from '../adapters/sqs';
 import { errorMessage } from '../core/errors';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -11,6 +12,7 @@ import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { withSecrets } from '../platform/aws/secrets';
 import { EXIT, startDaemon } from '../platform/daemon';
+import { dockerLimitsFor } from '../platform/docker-limits';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
   try {
     settings = loadSettings(await withSecrets(process.env), { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
     logger = loggerFor(settings, 'executor', { service: 'stepstack-executor', owner });
+    onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   } catch (error) {
     // Restarting cannot fix settings: exit with the status systemd is told not to restart.
     logger.error('executor settings are invalid', { error: errorMessage(error) });
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
   const docker = createDockerDriver({
     executorId: owner,
     network: settings.DOCKER_NETWORK,
+    ...dockerLimitsFor(settings),
     credentialsFor: createEcrCredentials(),
   });
   const deps: ExecutorDeps = {

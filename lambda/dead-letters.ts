@@ -5,9 +5,10 @@ import type { WorkItem } from '../core/run/work-item';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
 import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
+import { workItemIds } from '../platform/logging/correlation';
 import { releaseWhenLocal } from './local-release';
 import { secretsFromNames } from './secrets';
-import { decodeRecord, settleEach } from './sqs-records';
+import { decodeRecord, recordIds, settleEach } from './sqs-records';
 
 /** The step DLQ's consumer: the run of each dead work item is marked Failed with the reason (SPEC section 5). */
 export function makeHandler(deps: () => EngineHandlerDeps) {
@@ -22,7 +23,7 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
 
 /** The middleware every SQS handler gets: settled results become `batchItemFailures`, naming only the failed records. */
 export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logger = logger) => middy(inner).use(sqsPartialBatchFailure({
-  logger: (reason: unknown, record: { messageId?: string }) => log.error('dead work item failed, left for retry', { messageId: record.messageId, error: String(reason) }),
+  logger: (reason: unknown, record: { messageId?: string; body?: string }) => log.error('dead work item failed, left for retry', { ...recordIds(record, workItemIds), error: String(reason) }),
 }));
 
 export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

@@ -5,9 +5,10 @@ import type { StepstackEvent } from '../core/events/event';
 import { handleEvent } from '../core/services/runner';
 import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
+import { eventIds } from '../platform/logging/correlation';
 import { releaseWhenLocal } from './local-release';
 import { secretsFromNames } from './secrets';
-import { decodeRecord, settleEach } from './sqs-records';
+import { decodeRecord, recordIds, settleEach } from './sqs-records';
 
 /** The event stream's consumer: each record is one accepted event; a failed record alone is retried by SQS. */
 export function makeHandler(deps: () => EngineHandlerDeps) {
@@ -22,7 +23,7 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
 
 /** The middleware every SQS handler gets: settled results become `batchItemFailures`, naming only the failed records. */
 export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logger = logger) => middy(inner).use(sqsPartialBatchFailure({
-  logger: (reason: unknown, record: { messageId?: string }) => log.error('event record failed, left for retry', { messageId: record.messageId, error: String(reason) }),
+  logger: (reason: unknown, record: { messageId?: string; body?: string }) => log.error('event record failed, left for retry', { ...recordIds(record, eventIds), error: String(reason) }),
 }));
 
 export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

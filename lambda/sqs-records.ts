@@ -18,3 +18,12 @@ export function decodeRecord<T>(record: SQSRecord): DecodedRecord<T> {
 export function settleEach<T>(records: SQSRecord[], handle: (record: SQSRecord) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
   return Promise.allSettled(records.map((record) => handle(record)));
 }
+
+/** The correlation ids of a failed record for its log line: the message id, and the ids its body names (when it is JSON). */
+export function recordIds(record: { messageId?: string; body?: string }, idsOf: (body: never) => Record<string, unknown>): Record<string, unknown> {
+  try {
+    return { messageId: record.messageId, ...idsOf(JSON.parse(record.body ?? '') as never) };
+  } catch {
+    return { messageId: record.messageId };
+  }
+}

@@ -13,6 +13,7 @@ import type { Logger } from '../core/ports/logger';
 import { isPingable, type Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import type { WorkItem } from '../core/run/work-item';
+import { dockerLimitsFor } from '../platform/docker-limits';
 import type { Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
 
@@ -63,7 +64,7 @@ export async function createBackends(config: Settings, context: BackendContext):
   const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
     http,
-    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.DOCKER_NETWORK }) } : {}),
+    ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
     ...context.drivers,
   };
   return {

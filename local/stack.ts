@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { createApp } from '../api/app';
 import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
 import type { FunctionDefinition } from '../core/functions/definition';
+import { onExpressionOverBudget } from '../core/expressions/budget';
 import { newId } from '../core/ids';
 import { type Clock, systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
@@ -51,6 +52,7 @@ export interface StackOptions {
 /** The whole stack in one process: Event API, core API, runner, executor, cron and dead letters. */
 export async function startLocalStack(config: Settings, options: StackOptions): Promise<LocalStack> {
   const { logger } = options;
+  onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? config.STEP_LEASE;
   const owner = `${hostname()}-${process.pid}-${newId()}`;

@@ -3,14 +3,15 @@ import type { DockerRuntime } from '../../core/functions/definition';
 import type { StepInput } from '../../core/ports/driver';
 import type { ImageCommand } from './image';
 import { LABELS } from './labels';
-import type { ResolvedOptions } from './options';
+import { NON_ROOT_USER, type ResolvedOptions } from './options';
 
 /** The kernel's limit on one argument (MAX_ARG_STRLEN, 32 pages), terminating NUL included. */
 export const MAX_ARGUMENT_BYTES = 128 * 1024;
 
 export interface ContainerLimits {
-  memoryBytes?: number;
-  cpus?: number;
+  memoryBytes: number;
+  cpus: number;
+  pids: number;
 }
 
 /**
@@ -30,8 +31,10 @@ export function containerSpec(args: {
   const entrypoint = runtime.entrypoint ?? command.entrypoint;
   const cmd = runtime.entrypoint ? [] : command.cmd;
   const fitsArgument = Buffer.byteLength(inputJson) < MAX_ARGUMENT_BYTES;
+  const runAsNobody = !options.allowRoot && isRootUser(command.user);
   return {
     Image: runtime.image,
+    ...(runAsNobody ? { User: NON_ROOT_USER } : {}),
     ...(runtime.entrypoint ? { Entrypoint: entrypoint } : {}),
     Cmd: fitsArgument ? [...cmd, inputJson] : cmd,
     Env: Object.entries(runtime.env ?? {}).map(([name, value]) => `${name}=${value}`),
@@ -55,9 +58,10 @@ export function containerSpec(args: {
       Mounts: [],
       SecurityOpt: ['no-new-privileges'],
       CapDrop: options.dropCapabilities ? ['ALL'] : [],
-      PidsLimit: options.pidsLimit,
-      ...(limits.memoryBytes !== undefined ? { Memory: limits.memoryBytes, MemorySwap: limits.memoryBytes } : {}),
-      ...(limits.cpus !== undefined ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
+      PidsLimit: limits.pids,
+      Memory: limits.memoryBytes,
+      MemorySwap: limits.memoryBytes,
+      NanoCpus: Math.round(limits.cpus * 1e9),
       // Output is captured through the attach stream; a log file would only copy it to disk.
       LogConfig: { Type: 'none', Config: {} },
       AutoRemove: false,
@@ -68,4 +72,10 @@ export function containerSpec(args: {
 /** True when the command has something to run. */
 export function hasCommand(runtime: DockerRuntime, command: ImageCommand): boolean {
   return (runtime.entrypoint ?? []).length > 0 || command.entrypoint.length > 0 || command.cmd.length > 0;
+}
+
+/** An image user that is root: unset, `root` or uid 0, with or without a group. */
+export function isRootUser(user: string): boolean {
+  const name = user.split(':')[0]?.trim() ?? '';
+  return name === '' || name === 'root' || name === '0';
 }

@@ -75,9 +75,18 @@ export function createDockerDriver(options: DockerDriverOptions, docker?: Docker
   };
 }
 
+/** The step's limits, the stage's defaults filling in; a step over a maximum fails for good, naming it. */
 function stepLimits(runtime: DockerRuntime, settings: ResolvedOptions): ContainerLimits {
-  const memory = runtime.memory ?? settings.defaults.memory;
-  const cpus = runtime.cpus ?? settings.defaults.cpus;
-  if (cpus !== undefined && !(typeof cpus === 'number' && cpus > 0)) throw new Error(`cpus ${String(cpus)} is not a number above 0: write e.g. 0.5 or 2`);
-  return { memoryBytes: memory === undefined ? undefined : parseMemory(memory), cpus };
+  const { defaults, maximums } = settings;
+  const memory = runtime.memory ?? defaults.memory;
+  const cpus = runtime.cpus ?? defaults.cpus;
+  if (!(typeof cpus === 'number' && cpus > 0)) throw new Error(`cpus ${String(cpus)} is not a number above 0: write e.g. 0.5 or 2`);
+  const memoryBytes = parseMemory(memory);
+  if (memoryBytes > parseMemory(maximums.memory)) {
+    throw new Error(`memory ${memory} is over this stage's maximum of ${maximums.memory} (the Docker driver's maximums.memory): ask for less, or raise the maximum`);
+  }
+  if (cpus > maximums.cpus) {
+    throw new Error(`cpus ${cpus} is over this stage's maximum of ${maximums.cpus} (the Docker driver's maximums.cpus): ask for less, or raise the maximum`);
+  }
+  return { memoryBytes, cpus, pids: defaults.pids };
 }

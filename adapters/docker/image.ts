@@ -7,6 +7,8 @@ import type { CredentialsProvider, PullPolicy } from './options';
 export interface ImageCommand {
   entrypoint: string[];
   cmd: string[];
+  /** The image's `USER` (empty: root). */
+  user: string;
 }
 
 /** An image that cannot be found or pulled: the step fails for good, naming the image. */
@@ -24,7 +26,7 @@ export function createImageStore(docker: Docker, settings: { socketPath: string;
   const inspect = async (image: string): Promise<ImageCommand | undefined> => {
     try {
       const info = await docker.getImage(image).inspect();
-      return { entrypoint: asList(info.Config?.Entrypoint), cmd: asList(info.Config?.Cmd) };
+      return { entrypoint: asList(info.Config?.Entrypoint), cmd: asList(info.Config?.Cmd), user: info.Config?.User ?? '' };
     } catch (error) {
       if (daemonStatus(error) === 404) return undefined;
       throw daemonFault(settings.socketPath, `inspecting image ${image}`, error);

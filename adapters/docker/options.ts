@@ -28,10 +28,15 @@ export interface DockerDriverOptions {
   credentialsFor?: CredentialsProvider;
   /** Containers running at once; more attempts wait their turn. @default 2 × the machine's CPUs */
   maxConcurrent?: number;
-  /** Limits for steps that set none (the stage's defaults). @default no memory or CPU limit */
-  defaults?: { memory?: string; cpus?: number };
-  /** Processes allowed in one container. @default 512 */
-  pidsLimit?: number;
+  /** Limits for steps that set none (the stage's defaults). @default { memory: "512Mi", cpus: 1, pids: 512 } */
+  defaults?: Partial<ContainerLimitSettings>;
+  /**
+   * The most a step may ask for (steps set `memory` and `cpus`); a step over a maximum fails for good
+   * naming it. @default { memory: "8Gi", cpus: the machine's CPUs, pids: 4096 }
+   */
+  maximums?: Partial<ContainerLimitSettings>;
+  /** Run images whose user is root as root. @default false: they run as 65534:65534 (nobody) */
+  allowRoot?: boolean;
   /** Standard output kept per attempt; beyond it the attempt fails for good. @default 4 MiB */
   maxStdoutBytes?: number;
   /** Standard error kept per attempt (its tail), for the error text. @default 64 KiB */
@@ -40,15 +45,30 @@ export interface DockerDriverOptions {
   dropCapabilities?: boolean;
 }
 
-export type ResolvedOptions = Required<Omit<DockerDriverOptions, 'credentialsFor' | 'defaults'>> & {
+/** Resource limits of one container, as a stage sets them. */
+export interface ContainerLimitSettings {
+  /** A memory quantity, e.g. `512Mi`. */
+  memory: string;
+  /** CPUs, e.g. 0.5. */
+  cpus: number;
+  /** Processes and threads. */
+  pids: number;
+}
+
+export type ResolvedOptions = Required<Omit<DockerDriverOptions, 'credentialsFor' | 'defaults' | 'maximums'>> & {
   credentialsFor?: CredentialsProvider;
-  defaults: { memory?: string; cpus?: number };
+  defaults: ContainerLimitSettings;
+  maximums: ContainerLimitSettings;
 };
 
+/** The user that containers of root images run as, unless `allowRoot`. */
+export const NON_ROOT_USER = '65534:65534';
+
 const KNOWN = new Set([
-  'executorId', 'socketPath', 'network', 'pullPolicy', 'credentialsFor', 'maxConcurrent', 'defaults',
-  'pidsLimit', 'maxStdoutBytes', 'maxStderrBytes', 'dropCapabilities',
+  'executorId', 'socketPath', 'network', 'pullPolicy', 'credentialsFor', 'maxConcurrent', 'defaults', 'maximums',
+  'allowRoot', 'maxStdoutBytes', 'maxStderrBytes', 'dropCapabilities',
 ]);
+const LIMIT_KEYS = new Set(['memory', 'cpus', 'pids']);
 const POLICIES: PullPolicy[] = ['if-not-present', 'always', 'never'];
 
 /** The daemon socket this machine's settings point at. */
@@ -63,19 +83,19 @@ export function resolveOptions(options: DockerDriverOptions): ResolvedOptions {
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) problems.push(`${key}: unknown option (known: ${[...KNOWN].join(', ')})`);
   if (typeof options.executorId !== 'string' || options.executorId === '') problems.push('executorId: required: set it to this executor process\'s owner id');
   if (options.pullPolicy !== undefined && !POLICIES.includes(options.pullPolicy)) problems.push(`pullPolicy: "${options.pullPolicy}" is not one of ${POLICIES.join(', ')}`);
-  for (const key of ['maxConcurrent', 'pidsLimit', 'maxStdoutBytes', 'maxStderrBytes'] as const) {
+  for (const key of ['maxConcurrent', 'maxStdoutBytes', 'maxStderrBytes'] as const) {
     const value = options[key];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) problems.push(`${key}: must be a whole number of at least 1`);
   }
-  if (options.defaults?.memory !== undefined) {
-    try {
-      parseMemory(options.defaults.memory);
-    } catch (error) {
-      problems.push(`defaults.memory: ${(error as Error).message}`);
+  const maximums = { memory: '8Gi', cpus: availableParallelism(), pids: 4096, ...checkLimits(options.maximums, 'maximums', problems) };
+  const defaults = { memory: '512Mi', cpus: 1, pids: 512, ...checkLimits(options.defaults, 'defaults', problems) };
+  if (problems.length === 0) {
+    // A default above its maximum would refuse every step that sets nothing.
+    for (const key of ['memory', 'cpus', 'pids'] as const) {
+      const over = key === 'memory' ? parseMemory(defaults.memory) > parseMemory(maximums.memory) : defaults[key] > maximums[key];
+      if (over) problems.push(`defaults.${key}: ${defaults[key]} is above maximums.${key} (${maximums[key]}): lower the default or raise the maximum`);
     }
   }
-  const cpus = options.defaults?.cpus;
-  if (cpus !== undefined && !(cpus > 0)) problems.push('defaults.cpus: must be above 0, e.g. 0.5');
   if (problems.length > 0) throw new Error(`Docker driver options: ${problems.join('; ')}`);
   return {
     executorId: options.executorId,
@@ -84,10 +104,28 @@ export function resolveOptions(options: DockerDriverOptions): ResolvedOptions {
     pullPolicy: options.pullPolicy ?? 'if-not-present',
     credentialsFor: options.credentialsFor,
     maxConcurrent: options.maxConcurrent ?? 2 * availableParallelism(),
-    defaults: options.defaults ?? {},
-    pidsLimit: options.pidsLimit ?? 512,
+    defaults,
+    maximums,
+    allowRoot: options.allowRoot ?? false,
     maxStdoutBytes: options.maxStdoutBytes ?? 4 * 2 ** 20,
     maxStderrBytes: options.maxStderrBytes ?? 64 * 2 ** 10,
     dropCapabilities: options.dropCapabilities ?? true,
   };
+}
+
+/** The limits given (unknown keys and bad values reported as `where.key`). */
+function checkLimits(given: Partial<ContainerLimitSettings> | undefined, where: string, problems: string[]): Partial<ContainerLimitSettings> {
+  if (given === undefined) return {};
+  for (const key of Object.keys(given)) if (!LIMIT_KEYS.has(key)) problems.push(`${where}.${key}: unknown limit (known: memory, cpus, pids)`);
+  if (given.memory !== undefined) {
+    try {
+      parseMemory(given.memory);
+    } catch (error) {
+      problems.push(`${where}.memory: ${(error as Error).message}`);
+    }
+  }
+  if (given.cpus !== undefined && !(typeof given.cpus === 'number' && given.cpus > 0)) problems.push(`${where}.cpus: must be above 0, e.g. 0.5`);
+  if (given.pids !== undefined && !(Number.isInteger(given.pids) && given.pids >= 1)) problems.push(`${where}.pids: must be a whole number of at least 1`);
+  const { memory, cpus, pids } = given;
+  return { ...(memory === undefined ? {} : { memory }), ...(cpus === undefined ? {} : { cpus }), ...(pids === undefined ? {} : { pids }) };
 }

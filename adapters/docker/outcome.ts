@@ -1,5 +1,6 @@
 import type { StepOutcome } from '../../core/ports/driver';
 import { formatDuration } from '../../core/duration';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from '../../core/nesting';
 import { outputStatus, parseStepOutput } from './output';
 import type { ContainerResult } from './run-container';
 
@@ -23,6 +24,10 @@ export function toOutcome(result: ContainerResult, context: OutcomeContext): Ste
     return { kind: 'failure', retryable: true, error: `out of memory: the container went over its memory limit of ${context.memory ?? 'the machine'} and was killed (exit code ${result.exitCode})${stderr}` };
   }
   const output = parseStepOutput(result.stdout);
+  // No store could keep (or a later step read) an output nested this deep: it never becomes one.
+  if (nestedDeeperThan(output, MAX_NESTING_DEPTH)) {
+    return { kind: 'failure', retryable: false, error: `the output (last JSON line of standard output) nests deeper than ${MAX_NESTING_DEPTH} levels, the cap for step outputs: print a flatter value (exit code ${result.exitCode})${stderr}` };
+  }
   if (result.exitCode === 0) return { kind: 'success', output };
   const status = outputStatus(output);
   const final = status !== undefined && status >= 400 && status <= 499;

@@ -1,5 +1,6 @@
 import { formatDuration } from '../../core/duration';
 import { errorMessage } from '../../core/errors';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from '../../core/nesting';
 import type { StepOutcome } from '../../core/ports/driver';
 import { AddressRefusedError } from './address-policy';
 import { type Exchange, RequestTimeoutError, ResponseTooLargeError } from './exchange';
@@ -27,7 +28,12 @@ export function parseBody(body: Buffer): unknown {
 /** How a response ends the step: 2xx succeeds, 5xx may be retried, anything else is final. */
 export function responseOutcome(exchange: Exchange, target: Target): StepOutcome {
   const { status } = exchange;
-  const output = { status, body: parseBody(exchange.body) };
+  const body = parseBody(exchange.body);
+  // No store could keep (or a later step read) an output nested this deep: it never becomes one.
+  if (nestedDeeperThan(body, MAX_NESTING_DEPTH)) {
+    return { kind: 'failure', retryable: false, error: `response body from ${target.display} (HTTP ${status}) nests deeper than ${MAX_NESTING_DEPTH} levels, the cap for step outputs: return a flatter body` };
+  }
+  const output = { status, body };
   if (status >= 200 && status < 300) return { kind: 'success', output };
   const noRetry = String(exchange.headers['x-inngest-no-retry'] ?? '').trim().toLowerCase() === 'true';
   const excerpt = excerptOf(exchange.body);

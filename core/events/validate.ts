@@ -12,6 +12,16 @@ export interface AcceptOptions {
 
 export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 
+/** Bounds on the fields the engine keys by (names match functions, ids deduplicate) and on one error. */
+export const EVENT_LIMITS = {
+  /** Characters in an event name. */
+  nameLength: 256,
+  /** Characters in a client-chosen event id. */
+  idLength: 256,
+  /** Problems listed in one error (the rest are counted). */
+  problems: 20,
+} as const;
+
 /**
  * The events of an Event API request body (one event object or a non-empty array), completed with
  * `id`, `ts` and `data` where missing. Problems are named `events[i].field`, a single object being
@@ -31,6 +41,10 @@ export function acceptEvents(body: unknown, options: AcceptOptions): StepstackEv
     const event = checkEvent(raw, path, problems, options);
     if (event) events.push(event);
   });
+  if (problems.length > EVENT_LIMITS.problems) {
+    const more = problems.length - EVENT_LIMITS.problems;
+    throw new ValidationError([...problems.slice(0, EVENT_LIMITS.problems), `and ${more} more problems (only the first ${EVENT_LIMITS.problems} are listed)`]);
+  }
   if (problems.length > 0) throw new ValidationError(problems);
   return events;
 }
@@ -44,10 +58,12 @@ function checkEvent(raw: unknown, path: string, problems: string[], options: Acc
   const { name, data, user, id, ts, v } = raw;
   if (name === undefined || name === null || name === '') problems.push(`${path}.name: required`);
   else if (typeof name !== 'string') problems.push(`${path}.name: must be a string`);
+  else if (name.length > EVENT_LIMITS.nameLength) problems.push(`${path}.name: ${name.length} characters is over the limit of ${EVENT_LIMITS.nameLength} for an event name`);
   else if (name.startsWith(RESERVED_EVENT_PREFIX)) problems.push(`${path}.name: "${name}" is reserved: names starting "${RESERVED_EVENT_PREFIX}" belong to the platform`);
   if (data !== undefined && data !== null && !isObject(data)) problems.push(`${path}.data: must be an object`);
   if (user !== undefined && user !== null && !isObject(user)) problems.push(`${path}.user: must be an object`);
   if (id !== undefined && id !== null && (typeof id !== 'string' || id === '')) problems.push(`${path}.id: must be a non-empty string`);
+  else if (typeof id === 'string' && id.length > EVENT_LIMITS.idLength) problems.push(`${path}.id: ${id.length} characters is over the limit of ${EVENT_LIMITS.idLength} for an event id`);
   if (ts !== undefined && ts !== null && !(Number.isSafeInteger(ts) && (ts as number) >= 0)) {
     problems.push(`${path}.ts: must be an integer of milliseconds since the epoch`);
   }

@@ -1,5 +1,8 @@
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { DEFAULT_EXPRESSION_BUDGET, ExpressionBudgetError, charge, countOf, reportOverBudget, startMeter, stopMeter, weightOf } from './budget';
 import type { Expression, ExpressionVars } from './expression';
+import { compilePattern, matches } from './regex';
+import { checkStaticCost, nodeCount } from './static-cost';
 
 /**
  * CEL through @marcbachmann/cel-js, with one difference from standard CEL that SPEC section 3 asks
@@ -11,9 +14,16 @@ import type { Expression, ExpressionVars } from './expression';
  * functions: missing keys of plain objects and any field of null return null without building an
  * error; other lookups go to cel-js and only its `no_such_key`/`index_out_of_bounds` errors become
  * null. `has()` keeps its meaning, and answers false (instead of failing) when a parent is missing.
+ *
+ * Costs: the same walk wraps comprehensions, the operators whose work grows with their operands
+ * and every function call, so that each charges the evaluation's meter (budget.ts) for what it reads
+ * before it runs; it swaps `matches()` for RE2 (regex.ts). An evaluation over its budget counts as
+ * false and is reported; nested comprehensions that could not fit are refused when the expression is
+ * compiled (static-cost.ts).
  */
 
-const environment = new Environment()
+// cel-js's own parser limits, well above what FUNCTION_LIMITS.expressionLength lets through.
+const environment = new Environment({ limits: { maxAstNodes: 10_000, maxDepth: 64 } })
   .registerVariable('event', 'dyn')
   .registerVariable('steps', 'dyn')
   .registerVariable('async', 'dyn')
@@ -24,14 +34,35 @@ const MISSING_CODES = new Set(['no_such_key', 'index_out_of_bounds']);
 const { hasOwn, getPrototypeOf, prototype: objectPrototype } = Object;
 const { isArray, from: arrayFrom, prototype: arrayPrototype } = Array;
 
-/** Parse and type-check a CEL expression once; throws an Error naming the problem and its column. */
-export function compileExpression(source: string): Expression {
+export interface CompileOptions {
+  /** Where the expression is, for the report of an evaluation over budget, e.g. `welcome-flow triggers[0].expression`. */
+  context?: string;
+  /** Cost units one evaluation may use. @default DEFAULT_EXPRESSION_BUDGET */
+  budget?: number;
+}
+
+/**
+ * Parse and type-check a CEL expression once; throws an Error naming the problem and its column, or
+ * naming the cost when the expression could not fit its budget whatever the event.
+ */
+export function compileExpression(source: string, options: CompileOptions = {}): Expression {
+  const budget = options.budget ?? DEFAULT_EXPRESSION_BUDGET;
   const parsed = parseChecked(source);
-  bridgeMissingFields(parsed.ast);
-  const evaluate = (vars: ExpressionVars): unknown => {
+  checkStaticCost(parsed.ast, budget, source);
+  instrument(parsed.ast);
+  const run = (vars: ExpressionVars): unknown => {
+    const started = startMeter(budget);
     try {
       return parsed(contextOf(vars));
+    } finally {
+      stopMeter(started);
+    }
+  };
+  const evaluate = (vars: ExpressionVars): unknown => {
+    try {
+      return run(vars);
     } catch (error) {
+      if (error instanceof ExpressionBudgetError) reportOverBudget(source, options.context, error);
       throw new Error(`expression "${source}" failed: ${summaryOf(error)}`, { cause: error });
     }
   };
@@ -40,8 +71,9 @@ export function compileExpression(source: string): Expression {
     evaluate,
     test(vars) {
       try {
-        return parsed(contextOf(vars)) === true;
-      } catch {
+        return run(vars) === true;
+      } catch (error) {
+        if (error instanceof ExpressionBudgetError) reportOverBudget(source, options.context, error);
         return false;
       }
     },
@@ -117,9 +149,20 @@ interface AstNodeLike {
 }
 
 const ACCESS_OPS = new Set(['.', '[]']);
+/**
+ * Operators whose work can grow with their operands (deep equality, list membership, concatenation).
+ * The others (`<`, `-`, `!`...) take constant time, or time linear in one string at native speed,
+ * and are paid for by the comprehension that repeats them (charged per node of its body).
+ */
+const SIZED_OPS = new Set(['!=', '==', 'in', '+']);
+/** Comprehension body nodes paid for by one unit per element. */
+const NODES_PER_UNIT = 3;
 
-/** Walk every node the type checker reached (macro expansions included) and wrap its field reads. */
-function bridgeMissingFields(root: unknown): void {
+/**
+ * Walk every node the type checker reached (macro expansions included): wrap its field reads (missing
+ * reads as null), and make comprehensions, sized operators and calls charge the meter before they run.
+ */
+function instrument(root: unknown): void {
   const seen = new Set<unknown>();
   const visit = (value: unknown): void => {
     if (value === null || typeof value !== 'object' || seen.has(value)) return;
@@ -127,6 +170,7 @@ function bridgeMissingFields(root: unknown): void {
     if (Array.isArray(value)) return value.forEach(visit);
     if (!isAstNode(value)) return Object.values(value).forEach(visit);
     if (ACCESS_OPS.has(value.op) && value.handle) value.handle = nullForMissing(value.handle);
+    else if (value.handle) value.handle = metering(value);
     const { macro, alternate } = value.meta;
     if (macro && value.op === 'call' && Array.isArray(value.args) && value.args[0] === 'has' && macro.evaluate) {
       macro.evaluate = falseForMissing(macro.evaluate);
@@ -136,6 +180,65 @@ function bridgeMissingFields(root: unknown): void {
     if (macro) Object.values(macro).forEach(visit);
   };
   visit(root);
+}
+
+/** The node's handler, charging what it reads first; `matches()` goes to RE2. Handler arguments differ by operator (see cel-js operators.js). */
+function metering(node: AstNodeLike): FieldHandle {
+  const handle = node.handle as FieldHandle;
+  if (node.op === 'comprehension') {
+    const perElement = 1 + Math.floor(nodeCount((node.args as { step: unknown }).step) / NODES_PER_UNIT);
+    return (items, args, evaluator, context) => {
+      chargeCaughtErrors(evaluator);
+      charge(1 + countOf(items) * perElement);
+      return handle(items, args, evaluator, context);
+    };
+  }
+  if (SIZED_OPS.has(node.op)) {
+    // Against a literal scalar (`x == 'pro'`), equality is constant and concatenation copies one side at most.
+    if (Array.isArray(node.args) && node.args.some(isScalarLiteral) && node.op !== 'in') return handle;
+    return (left, right, ast, evaluator) => {
+      charge(1 + weightOf(left) + weightOf(right));
+      return handle(left, right, ast, evaluator);
+    };
+  }
+  if (node.op === 'rcall' && Array.isArray(node.args) && node.args[0] === 'matches') {
+    const literal = (node.args[2] as { op?: string; args?: unknown }[] | undefined)?.[0];
+    const fixed = literal?.op === 'value' && typeof literal.args === 'string' ? compilePattern(literal.args) : undefined;
+    return (values) => matches((values as unknown[])[0], (values as unknown[])[1], fixed);
+  }
+  if (node.op === 'call' || node.op === 'rcall') {
+    return (values, second, third, fourth) => {
+      let units = 1;
+      for (const value of values as unknown[]) units += weightOf(value);
+      charge(units);
+      return handle(values, second, third, fourth);
+    };
+  }
+  return handle;
+}
+
+/** Units one error costs (building its message with the expression highlighted), measured here. */
+const ERROR_UNITS = 40;
+const chargingErrors = new WeakSet<object>();
+
+/**
+ * Quantifiers (`exists`, `all`) catch an element's error and go on (cel-js `tryEval`), so data that
+ * makes every element fail costs an Error per element: make the evaluator's `tryEval` charge for it.
+ */
+function chargeCaughtErrors(evaluator: unknown): void {
+  const target = evaluator as { tryEval?: (ast: unknown, context: unknown) => unknown };
+  if (typeof target !== 'object' || target === null || chargingErrors.has(target) || typeof target.tryEval !== 'function') return;
+  const tryEval = target.tryEval.bind(target);
+  target.tryEval = (ast, context) => {
+    const result = tryEval(ast, context);
+    if (result instanceof Error) charge(ERROR_UNITS);
+    return result;
+  };
+  chargingErrors.add(target);
+}
+
+function isScalarLiteral(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { op?: unknown }).op === 'value' && typeof (value as { args?: unknown }).args !== 'object';
 }
 
 function isAstNode(value: object): value is AstNodeLike {

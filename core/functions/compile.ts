@@ -61,7 +61,7 @@ function build(definition: FunctionDefinition, hash: string): CompiledFunction {
       runtime: step.runtime,
       timeoutMs: step.runtime.timeout === undefined ? DEFAULT_TIMEOUT_MS[step.runtime.type] : parseDuration(step.runtime.timeout),
       retries: step.retries?.attempts ?? definition.retries?.attempts ?? DEFAULT_RETRIES,
-      after: step.after.map(compileEdge),
+      after: step.after.map((edge, index) => compileEdge(edge, `function ${definition.id} steps.${id}.after[${index}]`)),
       children: [],
     });
   }
@@ -79,13 +79,13 @@ function build(definition: FunctionDefinition, hash: string): CompiledFunction {
     name: definition.name ?? definition.id,
     definition,
     hash,
-    eventTriggers: triggers.flatMap((trigger) => ('event' in trigger
-      ? [{ event: trigger.event, ...(trigger.expression === undefined ? {} : { expression: compileExpression(trigger.expression) }) }]
+    eventTriggers: triggers.flatMap((trigger, index) => ('event' in trigger
+      ? [{ event: trigger.event, ...(trigger.expression === undefined ? {} : { expression: compileExpression(trigger.expression, { context: `function ${definition.id} triggers[${index}].expression` }) }) }]
       : [])),
     cronTriggers: triggers.flatMap((trigger) => ('cron' in trigger ? [{ cron: trigger.cron }] : [])),
-    cancel: (definition.cancel ?? []).map((rule) => ({
+    cancel: (definition.cancel ?? []).map((rule, index) => ({
       event: rule.event,
-      ...(rule.if === undefined ? {} : { if: compileExpression(rule.if) }),
+      ...(rule.if === undefined ? {} : { if: compileExpression(rule.if, { context: `function ${definition.id} cancel[${index}].if` }) }),
       ...(rule.timeout === undefined ? {} : { timeoutMs: parseDuration(rule.timeout) }),
     })),
     steps,
@@ -94,15 +94,16 @@ function build(definition: FunctionDefinition, hash: string): CompiledFunction {
   };
 }
 
-function compileEdge(edge: Edge): CompiledEdge {
+/** `at` names the edge in reports of an expression over its budget. */
+function compileEdge(edge: Edge, at: string): CompiledEdge {
   return {
     parent: edge.step,
-    ...(edge.if === undefined ? {} : { if: compileExpression(edge.if) }),
+    ...(edge.if === undefined ? {} : { if: compileExpression(edge.if, { context: `${at}.if` }) }),
     ...(edge.wait === undefined ? {} : { waitMs: parseDuration(edge.wait) }),
     ...(edge.async === undefined ? {} : {
       async: {
         event: edge.async.event,
-        ...(edge.async.match === undefined ? {} : { match: compileExpression(edge.async.match) }),
+        ...(edge.async.match === undefined ? {} : { match: compileExpression(edge.async.match, { context: `${at}.async.match` }) }),
         ttlMs: parseDuration(edge.async.ttl),
         onTimeout: edge.async.onTimeout ?? false,
       },
@@ -110,16 +111,46 @@ function compileEdge(edge: Edge): CompiledEdge {
   };
 }
 
-/** Parents before children; among steps that are ready together, file order. */
+/**
+ * Parents before children; among steps that are ready together, file order. Kahn's algorithm (each
+ * edge counted once) with the ready steps kept sorted by file position.
+ */
 function topologicalOrder(steps: Map<string, CompiledStep>): string[] {
+  const ids = [...steps.keys()];
+  const position = new Map(ids.map((id, index) => [id, index]));
+  const waiting = new Map<string, number>();
+  const ready: number[] = [];
+  for (const step of steps.values()) {
+    const count = new Set(step.after.map((edge) => edge.parent).filter((parent) => parent !== TRIGGER && steps.has(parent))).size;
+    waiting.set(step.id, count);
+    if (count === 0) ready.push(position.get(step.id) as number);
+  }
   const order: string[] = [];
-  const placed = new Set<string>();
-  while (order.length < steps.size) {
-    const ready = [...steps.values()].find((step) => !placed.has(step.id)
-      && step.after.every((edge) => edge.parent === TRIGGER || placed.has(edge.parent) || !steps.has(edge.parent)));
-    if (!ready) throw new Error(`function graph has a cycle among: ${[...steps.keys()].filter((id) => !placed.has(id)).join(', ')}`);
-    order.push(ready.id);
-    placed.add(ready.id);
+  const released = new Set<string>();
+  for (let next = ready.shift(); next !== undefined; next = ready.shift()) {
+    const id = ids[next] as string;
+    order.push(id);
+    for (const { step: child } of (steps.get(id) as CompiledStep).children) {
+      if (released.has(`${id}\n${child}`)) continue;
+      released.add(`${id}\n${child}`);
+      const left = (waiting.get(child) as number) - 1;
+      waiting.set(child, left);
+      if (left === 0) insertSorted(ready, position.get(child) as number);
+    }
+  }
+  if (order.length < steps.size) {
+    throw new Error(`function graph has a cycle among: ${ids.filter((id) => !order.includes(id)).slice(0, 10).join(', ')}`);
   }
   return order;
+}
+
+function insertSorted(list: number[], value: number): void {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((list[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  list.splice(low, 0, value);
 }

@@ -4,11 +4,17 @@ import { ValidationError } from '../errors';
 import { compileExpression } from '../expressions/cel';
 import { parseMemory } from '../memory';
 import { TRIGGER, type FunctionDefinition } from './definition';
+import { FUNCTION_LIMITS, RESERVED_KEYS } from './limits';
+import { preview, shown } from './shown';
 import { type Report, checkGraph } from './validate-graph';
 
 /**
  * Hand-written checks rather than a schema library: every problem names the field path and the fix,
  * unknown fields get a "did you mean", and all problems are collected before throwing.
+ *
+ * The input is untrusted, so every pass is linear in its size (`FUNCTION_LIMITS` bounds ids, steps,
+ * edges and expressions; hints compare short names only), at most `FUNCTION_LIMITS.problems` problems
+ * are listed with user values shortened, and user-chosen keys live in Maps, never as object keys.
  */
 
 type Obj = Record<string, unknown>;
@@ -34,21 +40,24 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * `source: field.path: what is wrong and the fix`.
  */
 export function validateFunction(raw: unknown, source: string): FunctionDefinition {
-  const problems: string[] = [];
-  const report: Report = (path, message) => problems.push(`${source}: ${path ? `${path}: ` : ''}${message}`);
+  const problems = collectProblems(shown(source, 100));
+  const { report } = problems;
   const fn = objectWithFields(raw, '', FUNCTION_FIELDS, report, 'a function');
-  if (!fn) throw new ValidationError(problems);
+  if (!fn) throw problems.error();
 
   if (typeof fn.id !== 'string' || fn.id === '') report('id', 'required: a unique id made of a-z, 0-9 and -');
-  else if (!FUNCTION_ID.test(fn.id)) report('id', `"${fn.id}" may contain only a-z, 0-9 and - (e.g. "${suggestId(fn.id)}")`);
+  else if (fn.id.length > FUNCTION_LIMITS.idLength) report('id', `${fn.id.length} characters is over the limit of ${FUNCTION_LIMITS.idLength} for a function id (FUNCTION_LIMITS.idLength): use a shorter id`);
+  else if (!FUNCTION_ID.test(fn.id)) report('id', () => `"${shown(fn.id as string)}" may contain only a-z, 0-9 and - (e.g. "${shown(suggestId(fn.id as string))}")`);
+  else if (RESERVED_KEYS.has(fn.id)) report('id', `"${fn.id}" is a reserved name (${[...RESERVED_KEYS].join(', ')}): choose another id`);
   if (fn.name !== undefined && (typeof fn.name !== 'string' || fn.name.trim() === '')) report('name', 'must be a non-empty string (or leave it out to use the id)');
+  else if (typeof fn.name === 'string' && fn.name.length > FUNCTION_LIMITS.nameLength) report('name', `${fn.name.length} characters is over the limit of ${FUNCTION_LIMITS.nameLength} (FUNCTION_LIMITS.nameLength)`);
   checkTriggers(fn.triggers, report);
   if (fn.retries !== undefined) checkRetries(fn.retries, 'retries', report);
   if (fn.cancel !== undefined) checkCancel(fn.cancel, report);
   const steps = checkSteps(fn.steps, report);
   if (steps) checkGraph(steps, report);
 
-  if (problems.length > 0) throw new ValidationError(problems);
+  if (problems.count() > 0) throw problems.error();
   // A JSON copy (the input is JSON or YAML data): detached from the caller, and made in this realm.
   const { id, name, ...rest } = JSON.parse(JSON.stringify(fn)) as FunctionDefinition;
   return { id, name: name ?? id, ...rest };
@@ -58,6 +67,9 @@ function checkTriggers(value: unknown, report: Report): void {
   if (!Array.isArray(value) || value.length === 0) {
     report('triggers', 'required: a non-empty list, e.g. [{ event: "user/signed.up" }] or [{ cron: "0 9 * * MON" }]');
     return;
+  }
+  if (value.length > FUNCTION_LIMITS.triggers) {
+    return report('triggers', `${value.length} triggers is over the limit of ${FUNCTION_LIMITS.triggers} per function (FUNCTION_LIMITS.triggers): split the function, or trigger it from one event`);
   }
   value.forEach((item, index) => {
     const path = `triggers[${index}]`;
@@ -78,12 +90,12 @@ function checkTriggers(value: unknown, report: Report): void {
 
 function checkCron(value: unknown, path: string, report: Report): void {
   if (typeof value !== 'string' || value.trim().split(/\s+/).length !== 5) {
-    return report(path, `${JSON.stringify(value)} is not a five-field cron expression (minute hour day-of-month month day-of-week, UTC), e.g. "0 9 * * MON"`);
+    return report(path, `${preview(value)} is not a five-field cron expression (minute hour day-of-month month day-of-week, UTC), e.g. "0 9 * * MON"`);
   }
   try {
     CronExpressionParser.parse(value, { tz: 'UTC' });
   } catch (error) {
-    report(path, `"${value}" is not a valid cron expression: ${(error as Error).message} (e.g. "0 9 * * MON")`);
+    report(path, `"${shown(value)}" is not a valid cron expression: ${shown((error as Error).message, 200)} (e.g. "0 9 * * MON")`);
   }
 }
 
@@ -92,12 +104,15 @@ function checkRetries(value: unknown, path: string, report: Report): void {
   if (!retries) return;
   const { attempts } = retries;
   if (!Number.isInteger(attempts) || (attempts as number) < 0 || (attempts as number) > 20) {
-    report(`${path}.attempts`, `${JSON.stringify(attempts) ?? 'missing'}: must be a whole number from 0 to 20 (retries after the first try)`);
+    report(`${path}.attempts`, `${(attempts === undefined ? 'missing' : preview(attempts))}: must be a whole number from 0 to 20 (retries after the first try)`);
   }
 }
 
 function checkCancel(value: unknown, report: Report): void {
   if (!Array.isArray(value)) return report('cancel', 'must be a list, e.g. [{ event: "user/deleted", if: "async.data.id == event.data.id" }]');
+  if (value.length > FUNCTION_LIMITS.cancelRules) {
+    return report('cancel', `${value.length} rules is over the limit of ${FUNCTION_LIMITS.cancelRules} per function (FUNCTION_LIMITS.cancelRules): merge rules on the same event with ||`);
+  }
   value.forEach((item, index) => {
     const path = `cancel[${index}]`;
     const rule = objectWithFields(item, path, CANCEL_FIELDS, report, 'a cancel rule');
@@ -108,31 +123,40 @@ function checkCancel(value: unknown, report: Report): void {
   });
 }
 
-/** The steps object when its shape allows checking the graph. */
-function checkSteps(value: unknown, report: Report): Record<string, Obj> | undefined {
-  if (!isObject(value) || Object.keys(value).length === 0) {
+/** The steps by id when their shape allows checking the graph. */
+function checkSteps(value: unknown, report: Report): Map<string, Obj> | undefined {
+  const ids = isObject(value) ? Object.keys(value) : [];
+  if (!isObject(value) || ids.length === 0) {
     report('steps', 'required: an object of steps by id, e.g. { send-email: { runtime: {...}, after: [{ step: $trigger }] } }');
     return undefined;
   }
-  const steps: Record<string, Obj> = {};
-  for (const [id, raw] of Object.entries(value)) {
-    const path = `steps.${id}`;
-    if (!STEP_ID.test(id)) report(path, `step id "${id}" may contain only A-Z, a-z, 0-9, _ and -`);
-    const step = objectWithFields(raw, path, STEP_FIELDS, report, 'a step');
+  if (ids.length > FUNCTION_LIMITS.steps) {
+    report('steps', `${ids.length} steps is over the limit of ${FUNCTION_LIMITS.steps} per function (FUNCTION_LIMITS.steps): split the work into several functions that send each other events`);
+    return undefined;
+  }
+  const steps = new Map<string, Obj>();
+  for (const id of ids) {
+    const path = `steps.${shown(id)}`;
+    if (id.length > FUNCTION_LIMITS.idLength) report(path, `step id of ${id.length} characters is over the limit of ${FUNCTION_LIMITS.idLength} (FUNCTION_LIMITS.idLength): use a shorter id`);
+    else if (!STEP_ID.test(id)) report(path, `step id "${shown(id)}" may contain only A-Z, a-z, 0-9, _ and -`);
+    else if (RESERVED_KEYS.has(id)) report(path, `step id "${id}" is a reserved name (${[...RESERVED_KEYS].join(', ')}): choose another id`);
+    const step = objectWithFields(value[id], path, STEP_FIELDS, report, 'a step');
     if (!step) continue;
-    steps[id] = step;
+    steps.set(id, step);
     if (step.name !== undefined && typeof step.name !== 'string') report(`${path}.name`, 'must be a string');
+    else if (typeof step.name === 'string' && step.name.length > FUNCTION_LIMITS.nameLength) report(`${path}.name`, `${step.name.length} characters is over the limit of ${FUNCTION_LIMITS.nameLength} (FUNCTION_LIMITS.nameLength)`);
     checkRuntime(step.runtime, `${path}.runtime`, report);
     if (step.retries !== undefined) checkRetries(step.retries, `${path}.retries`, report);
   }
-  for (const [id, step] of Object.entries(steps)) checkAfter(step.after, id, Object.keys(value), report);
+  const stepIds = new Set(ids);
+  for (const [id, step] of steps) checkAfter(step.after, id, stepIds, report);
   return steps;
 }
 
 function checkRuntime(value: unknown, path: string, report: Report): void {
   if (!isObject(value)) return report(path, 'required: { type: http, url: ... } or { type: docker, image: ... }');
   if (value.type !== 'http' && value.type !== 'docker') {
-    return report(`${path}.type`, `${JSON.stringify(value.type) ?? 'missing'}: must be "http" or "docker"`);
+    return report(`${path}.type`, `${(value.type === undefined ? 'missing' : preview(value.type))}: must be "http" or "docker"`);
   }
   const runtime = objectWithFields(value, path, value.type === 'http' ? HTTP_FIELDS : DOCKER_FIELDS, report, 'a runtime', `${value.type === 'http' ? 'an' : 'a'} ${value.type} runtime`);
   if (!runtime) return;
@@ -141,7 +165,9 @@ function checkRuntime(value: unknown, path: string, report: Report): void {
   if (typeof runtime.image !== 'string' || runtime.image.trim() === '') report(`${path}.image`, 'required: the image to run, e.g. "123456789012.dkr.ecr.us-east-1.amazonaws.com/mailer:1.2"');
   if (runtime.memory !== undefined) checkMemory(runtime.memory, `${path}.memory`, report);
   if (runtime.cpus !== undefined && !(typeof runtime.cpus === 'number' && Number.isFinite(runtime.cpus) && runtime.cpus > 0)) {
-    report(`${path}.cpus`, `${JSON.stringify(runtime.cpus)}: must be a positive number of CPUs, e.g. 0.5 or 2`);
+    report(`${path}.cpus`, `${preview(runtime.cpus)}: must be a positive number of CPUs, e.g. 0.5 or 2`);
+  } else if (typeof runtime.cpus === 'number' && runtime.cpus > FUNCTION_LIMITS.dockerCpus) {
+    report(`${path}.cpus`, `${runtime.cpus} is over the limit of ${FUNCTION_LIMITS.dockerCpus} CPUs (FUNCTION_LIMITS.dockerCpus); the stage's executors may allow less`);
   }
   if (runtime.entrypoint !== undefined && !(Array.isArray(runtime.entrypoint) && runtime.entrypoint.length > 0 && runtime.entrypoint.every((part) => typeof part === 'string'))) {
     report(`${path}.entrypoint`, 'must be a non-empty list of strings, e.g. ["node", "main.js"]');
@@ -157,22 +183,31 @@ function checkUrl(value: unknown, path: string, report: Report): void {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    report(path, `${JSON.stringify(value) ?? 'missing'} is not an http(s) URL, e.g. "https://api.example.com/step"`);
+    report(path, `${(value === undefined ? 'missing' : preview(value))} is not an http(s) URL, e.g. "https://api.example.com/step"`);
   }
 }
 
 function checkEnv(value: unknown, path: string, report: Report): void {
   if (!isObject(value)) return report(path, 'must be an object of variable names to string values');
-  for (const [name, text] of Object.entries(value)) {
-    if (!ENV_NAME.test(name)) report(`${path}.${name}`, 'is not a valid variable name (letters, digits and _, not starting with a digit)');
-    if (typeof text !== 'string') report(`${path}.${name}`, `${JSON.stringify(text)}: must be a string (quote it in YAML)`);
+  const names = Object.keys(value);
+  if (names.length > FUNCTION_LIMITS.envVariables) {
+    return report(path, `${names.length} variables is over the limit of ${FUNCTION_LIMITS.envVariables} (FUNCTION_LIMITS.envVariables): pass the rest in the step's input`);
+  }
+  for (const name of names) {
+    const text = value[name];
+    if (!ENV_NAME.test(name)) report(`${path}.${shown(name)}`, 'is not a valid variable name (letters, digits and _, not starting with a digit)');
+    else if (RESERVED_KEYS.has(name)) report(`${path}.${name}`, `is a reserved name (${[...RESERVED_KEYS].join(', ')}): choose another variable name`);
+    if (typeof text !== 'string') report(`${path}.${shown(name)}`, `${preview(text)}: must be a string (quote it in YAML)`);
   }
 }
 
-function checkAfter(value: unknown, stepId: string, stepIds: string[], report: Report): void {
-  const path = `steps.${stepId}.after`;
+function checkAfter(value: unknown, stepId: string, stepIds: ReadonlySet<string>, report: Report): void {
+  const path = `steps.${shown(stepId)}.after`;
   if (!Array.isArray(value) || value.length === 0) {
     return report(path, `required: a non-empty list of parents, e.g. [{ step: ${TRIGGER} }] to run when the function starts`);
+  }
+  if (value.length > FUNCTION_LIMITS.edgesPerStep) {
+    return report(path, `${value.length} parents is over the limit of ${FUNCTION_LIMITS.edgesPerStep} per step (FUNCTION_LIMITS.edgesPerStep): add a step that gathers them`);
   }
   const seen = new Map<string, number>();
   value.forEach((item, index) => {
@@ -182,7 +217,7 @@ function checkAfter(value: unknown, stepId: string, stepIds: string[], report: R
     checkEdgeParent(edge.step, stepId, stepIds, `${edgePath}.step`, report);
     if (typeof edge.step === 'string') {
       const first = seen.get(edge.step);
-      if (first !== undefined) report(`${edgePath}.step`, `"${edge.step}" is already a parent at after[${first}]: merge the two entries into one`);
+      if (first !== undefined) report(`${edgePath}.step`, `"${shown(edge.step)}" is already a parent at after[${first}]: merge the two entries into one`);
       else seen.set(edge.step, index);
     }
     if (edge.if !== undefined) checkCel(edge.if, `${edgePath}.if`, report);
@@ -192,12 +227,17 @@ function checkAfter(value: unknown, stepId: string, stepIds: string[], report: R
   });
 }
 
-function checkEdgeParent(value: unknown, stepId: string, stepIds: string[], path: string, report: Report): void {
+function checkEdgeParent(value: unknown, stepId: string, stepIds: ReadonlySet<string>, path: string, report: Report): void {
   if (typeof value !== 'string' || value === '') return report(path, `required: a step id, or ${TRIGGER} to run when the function starts`);
-  if (value === stepId) return report(path, `"${value}" is this step itself: a step cannot wait for itself`);
-  if (value === TRIGGER || stepIds.includes(value)) return;
-  const hint = closest(value, [TRIGGER, ...stepIds.filter((id) => id !== stepId)]);
-  report(path, `no step "${value}"${hint ? `; did you mean "${hint}"?` : ''} (use ${TRIGGER} or one of: ${stepIds.filter((id) => id !== stepId).join(', ') || 'no other steps'})`);
+  if (value === stepId) return report(path, `"${shown(value)}" is this step itself: a step cannot wait for itself`);
+  if (value === TRIGGER || stepIds.has(value)) return;
+  // Lazy: the hint and the list are built only for the problems that are shown.
+  report(path, () => {
+    const others = [...stepIds].filter((id) => id !== stepId);
+    const hint = closest(value, [TRIGGER, ...others]);
+    const listed = others.slice(0, SHOWN_IDS).map((id) => shown(id)).join(', ') + (others.length > SHOWN_IDS ? `, and ${others.length - SHOWN_IDS} more` : '');
+    return `no step "${shown(value)}"${hint ? `; did you mean "${hint}"?` : ''} (use ${TRIGGER} or one of: ${listed || 'no other steps'})`;
+  });
 }
 
 function checkAsync(value: unknown, path: string, report: Report): void {
@@ -212,10 +252,14 @@ function checkAsync(value: unknown, path: string, report: Report): void {
 
 function checkEventName(value: unknown, path: string, report: Report): void {
   if (typeof value !== 'string' || value.trim() === '') report(path, 'required: an event name, e.g. "user/signed.up"');
+  else if (value.length > FUNCTION_LIMITS.eventNameLength) report(path, `${value.length} characters is over the limit of ${FUNCTION_LIMITS.eventNameLength} for an event name (FUNCTION_LIMITS.eventNameLength)`);
 }
 
 function checkCel(value: unknown, path: string, report: Report): void {
   if (typeof value !== 'string') return report(path, 'must be a CEL expression in a string');
+  if (value.length > FUNCTION_LIMITS.expressionLength) {
+    return report(path, `${value.length} characters is over the limit of ${FUNCTION_LIMITS.expressionLength} for an expression (FUNCTION_LIMITS.expressionLength): move the logic into a step`);
+  }
   try {
     compileExpression(value);
   } catch (error) {
@@ -227,17 +271,19 @@ function checkDuration(value: unknown, path: string, report: Report): void {
   try {
     parseDuration(value as string);
   } catch (error) {
-    report(path, (error as Error).message);
+    report(path, shown((error as Error).message, 300));
   }
 }
 
 /** The same parser the Docker driver uses, so a size accepted here is never refused at run time. */
 function checkMemory(value: unknown, path: string, report: Report): void {
   try {
-    if (typeof value !== 'string') throw new Error(`${JSON.stringify(value)} is not a memory size: write it as 256Mi, 1Gi or 512M`);
-    parseMemory(value);
+    if (typeof value !== 'string') throw new Error(`${preview(value)} is not a memory size: write it as 256Mi, 1Gi or 512M`);
+    if (parseMemory(value) > FUNCTION_LIMITS.dockerMemoryBytes) {
+      throw new Error(`${shown(value)} is over the limit of 1Ti (FUNCTION_LIMITS.dockerMemoryBytes); the stage's executors may allow less`);
+    }
   } catch (error) {
-    report(path, (error as Error).message);
+    report(path, shown((error as Error).message, 300));
   }
 }
 
@@ -249,8 +295,10 @@ function objectWithFields(value: unknown, path: string, allowed: string[], repor
   }
   for (const key of Object.keys(value)) {
     if (allowed.includes(key)) continue;
-    const hint = closest(key, allowed);
-    report(path ? `${path}.${key}` : key, `unknown field${hint ? `; did you mean "${hint}"?` : ''} (fields of ${owner}: ${allowed.join(', ')})`);
+    report(path ? `${path}.${shown(key)}` : shown(key), () => {
+      const hint = closest(key, allowed);
+      return `unknown field${hint ? `; did you mean "${hint}"?` : ''} (fields of ${owner}: ${allowed.join(', ')})`;
+    });
   }
   return value;
 }
@@ -262,20 +310,50 @@ function isObject(value: unknown): value is Obj {
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null || value === undefined) return 'nothing';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${preview(value)}`;
 }
 
 function suggestId(id: string): string {
   return id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'my-function';
 }
 
-/** The candidate nearest to `name` by edit distance, when near enough to be a typo. */
+/** Names longer than this get no "did you mean": edit distance costs the product of the lengths. */
+const HINT_LENGTH = 32;
+/** Step ids listed in a "no step" problem. */
+const SHOWN_IDS = 10;
+
+/**
+ * A collector of problems that keeps the first `FUNCTION_LIMITS.problems` and counts the rest; a
+ * message may be a function, called only when its problem is kept.
+ */
+function collectProblems(source: string): { report: Report; count(): number; error(): ValidationError } {
+  const kept: string[] = [];
+  let dropped = 0;
+  return {
+    report(path, message) {
+      if (kept.length >= FUNCTION_LIMITS.problems) {
+        dropped += 1;
+        return;
+      }
+      const text = typeof message === 'function' ? message() : message;
+      kept.push(`${source}: ${path ? `${shown(path, 300)}: ` : ''}${shown(text, 1000)}`);
+    },
+    count: () => kept.length + dropped,
+    error: () => new ValidationError(dropped === 0 ? kept : [...kept, `${source}: and ${dropped} more problems (only the first ${FUNCTION_LIMITS.problems} are listed)`]),
+  };
+}
+
+/** The candidate nearest to `name` by edit distance, when near enough to be a typo; linear in the candidates (names are compared up to HINT_LENGTH characters). */
 export function closest(name: string, candidates: string[]): string | undefined {
+  if (name.length > HINT_LENGTH) return undefined;
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(name.length / 3));
   for (const candidate of candidates) {
+    if (candidate.length > HINT_LENGTH) continue;
     const sameStem = name.length >= 3 && sharedPrefix(name, candidate) >= Math.min(4, name.length, candidate.length);
-    const distance = candidate.toLowerCase() === name.toLowerCase() ? 0 : sameStem ? 1 : editDistance(name, candidate);
+    // The distance is at least the difference in length: skip the table when that is too far already.
+    const far = Math.abs(candidate.length - name.length) > bestDistance;
+    const distance = candidate.toLowerCase() === name.toLowerCase() ? 0 : sameStem ? 1 : far ? Infinity : editDistance(name, candidate);
     if (distance <= bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
@@ -287,7 +365,7 @@ function sharedPrefix(a: string, b: string): number {
   return length;
 }
 
-/** Optimal string alignment distance: a swap of two neighbours (`nmae`) counts as one edit. */
+/** Optimal string alignment distance: a swap of two neighbours (`nmae`) counts as one edit. Callers keep both strings short. */
 function editDistance(a: string, b: string): number {
   const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   const at = (i: number, j: number): number => rows[i]?.[j] as number;

@@ -10,6 +10,9 @@ busybox=${BUSYBOX:-/bin/busybox}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/tmp"
+# mktemp -d is 0700: the image's / must be readable by the unprivileged user steps run as.
+chmod 755 "$root" "$root/bin"
+chmod 1777 "$root/tmp"
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
   [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"

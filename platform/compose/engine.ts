@@ -1,4 +1,5 @@
 import { createSqsQueue } from '../../adapters/sqs';
+import { onExpressionOverBudget } from '../../core/expressions/budget';
 import { newId } from '../../core/ids';
 import { systemClock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
@@ -20,6 +21,7 @@ export interface StageEngine {
 }
 
 export function stageEngine(settings: Settings, logger: Logger): StageEngine {
+  onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   const client = sqsClientFor(settings);
   const engine: EngineDeps = {
     state: redisStateFor(settings),

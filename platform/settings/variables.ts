@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseDuration } from '../../core/duration';
+import { parseMemory } from '../../core/memory';
 
 /** Where a process runs: each reads only the variables that name it. */
 export type Target = 'local' | 'lambda' | 'ecs' | 'executor';
@@ -48,6 +50,31 @@ function duration(fallback: string, range: { minMs: number }, doc: Doc): Variabl
     return z.NEVER;
   });
   return { schema, default: `\`${fallback}\``, ...doc };
+}
+
+/** A memory quantity as steps write it (`512Mi`, `8Gi`), kept as text for the Docker driver. */
+function memory(fallback: string, doc: Doc): Variable<string> {
+  const schema = raw(fallback).transform((value, ctx) => {
+    try {
+      parseMemory(value);
+      return value;
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      return z.NEVER;
+    }
+  });
+  return { schema, default: `\`${fallback}\``, ...doc };
+}
+
+/** A positive number such as 0.5. */
+function decimal(fallback: string, doc: Doc & { shown?: string }): Variable<number> {
+  const schema = raw(fallback).transform((value, ctx) => {
+    const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+    if (number > 0) return number;
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not allowed: set a number above 0, e.g. 0.5 or 2` });
+    return z.NEVER;
+  });
+  return { schema, default: doc.shown ?? `\`${fallback}\``, meaning: doc.meaning, targets: doc.targets };
 }
 
 function flag(doc: Doc): Variable<boolean> {
@@ -127,6 +154,12 @@ export const VARIABLES = {
   HTTP_ALLOW_LINK_LOCAL: flag({ meaning: 'let HTTP steps call link-local and instance-metadata addresses', targets: ['local', 'executor'] }),
   DOCKER_NETWORK: text('bridge', { meaning: 'network mode of Docker steps', targets: ['local', 'executor'] }),
   HEALTH_PORT: integer(8290, { min: 0, max: 65_535 }, { meaning: 'port of the health and metrics endpoint of the executor and the ECS runner, on 127.0.0.1 only (0: any free port)', targets: ['ecs', 'executor'] }),
+  DOCKER_MEMORY: memory('512Mi', { meaning: 'memory limit of a Docker step that sets none', targets: ['local', 'executor'] }),
+  DOCKER_MEMORY_MAX: memory('8Gi', { meaning: 'most memory a Docker step may ask for (more fails the step for good)', targets: ['local', 'executor'] }),
+  DOCKER_CPUS: decimal('1', { meaning: 'CPUs of a Docker step that sets none', targets: ['local', 'executor'] }),
+  DOCKER_CPUS_MAX: decimal(String(availableParallelism()), { shown: "empty: the machine's CPUs", meaning: 'most CPUs a Docker step may ask for (more fails the step for good)', targets: ['local', 'executor'] }),
+  DOCKER_PIDS: integer(512, { min: 16, max: 1_000_000 }, { meaning: 'processes and threads one Docker step may run (steps cannot ask for more)', targets: ['local', 'executor'] }),
+  DOCKER_ALLOW_ROOT: flag({ meaning: 'run images whose user is root as root (otherwise as 65534:65534, nobody)', targets: ['local', 'executor'] }),
   ASG_NAME: text('', { meaning: 'auto-scaling group of this executor machine (drains and completes its lifecycle hook on scale-in)', targets: ['executor'] }),
   LIFECYCLE_HOOK_NAME: text('', { meaning: 'termination lifecycle hook of ASG_NAME', targets: ['executor'] }),
 } satisfies Record<string, Variable>;

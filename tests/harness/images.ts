@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 
 /** A busybox userland (Debian's busybox-static) with `CMD ["/bin/sh"]`. */
-export const BUSYBOX_IMAGE = 'stepstack-test/busybox:1';
+export const BUSYBOX_IMAGE = 'stepstack-test/busybox:2';
 /** examples/docker-step: `ENTRYPOINT ["/step.sh"]`, prints one JSON line. */
-export const EXAMPLE_STEP_IMAGE = 'stepstack-test/example-step:1';
+export const EXAMPLE_STEP_IMAGE = 'stepstack-test/example-step:2';
 
 const EXAMPLE_DIR = join(__dirname, '..', '..', 'examples', 'docker-step');
 
@@ -45,6 +45,9 @@ function importBusybox(tag: string, env: NodeJS.ProcessEnv): void {
   try {
     mkdirSync(join(root, 'bin'));
     mkdirSync(join(root, 'tmp'));
+    // mkdtemp makes / 0700: steps run as an unprivileged user, who must be able to read it.
+    chmodSync(root, 0o755);
+    chmodSync(join(root, 'tmp'), 0o1777);
     copyFileSync('/bin/busybox', join(root, 'bin', 'busybox'));
     const applets = execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n').filter((name) => name !== '' && name !== 'busybox');
     for (const applet of applets) symlinkSync('busybox', join(root, 'bin', applet));

@@ -235,6 +235,44 @@ describe('docker driver: containers', () => {
     expect(outcome).toEqual({ kind: 'success', output: { caps: '0000000000000000', nnp: 1, nets: 0 } });
   });
 
+  it('runs a step that sets no limits under the stage defaults, as an unprivileged user', async () => {
+    // Prepare: cgroup v1 and v2 spell the limits differently; the script reads whichever exists.
+    const driver = driverWith();
+    const script = [
+      'mem=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes)',
+      'pids=$(cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max)',
+      'cpu=$(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)")',
+      'uid=$(grep Uid /proc/self/status | cut -f2)',
+      'echo "{\\"mem\\":\\"$mem\\",\\"pids\\":\\"$pids\\",\\"cpu\\":\\"$cpu\\",\\"uid\\":\\"$uid\\"}"',
+    ].join('; ');
+    // Act
+    const outcome = await driver.run(request(shell(script)));
+    // Assess
+    expect(outcome).toEqual({ kind: 'success', output: { mem: String(512 * 2 ** 20), pids: '512', cpu: '100000 100000', uid: '65534' } });
+  });
+
+  it('runs a root image as root only when the stage allows it', async () => {
+    // Act
+    const outcome = await driverWith({ allowRoot: true }).run(request(shell('echo "{\\"uid\\":\\"$(grep Uid /proc/self/status | cut -f2)\\"}"')));
+    // Assess
+    expect(outcome).toEqual({ kind: 'success', output: { uid: '0' } });
+  });
+
+  it.each<[Partial<DockerRuntime>, string, Partial<DockerDriverOptions>?]>([
+    [{ memory: '16Gi' }, "memory 16Gi is over this stage's maximum of 8Gi (the Docker driver's maximums.memory)"],
+    [{ memory: '128Mi' }, "memory 128Mi is over this stage's maximum of 64Mi (the Docker driver's maximums.memory)", { maximums: { memory: '64Mi' }, defaults: { memory: '32Mi' } }],
+    [{ cpus: 4096 }, "cpus 4096 is over this stage's maximum of"],
+  ])('fails for good when a step asks for more than the maximum (%j), creating no container', async (ask, message, options = {}) => {
+    // Prepare
+    const stepInput = input();
+    // Act
+    const outcome = failure(await driverWith(options).run(request(shell('echo "{}"', ask), stepInput)));
+    // Assess
+    expect(outcome.retryable).toBe(false);
+    expect(outcome.error).toContain(message);
+    expect(await containersOfRun(stepInput.ctx.run_id)).toEqual([]);
+  });
+
   it('runs at most maxConcurrent containers at once and queues the rest', async () => {
     // Prepare: six one-second steps that report when they ran, on the shared kernel clock
     const driver = driverWith({ maxConcurrent: 2 });

@@ -270,7 +270,10 @@ describe('HTTP driver against a real server', () => {
     expect(server.received.length).toBe(before);
   });
 
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]:8080/step', 'http://[::ffff:169.254.170.2]/v2/credentials'])('refuses %s without opening a socket', async (url) => {
+  it.each([
+    'http://169.254.169.254/latest/meta-data/', 'http://[fe80::1]:8080/step', 'http://[::ffff:169.254.170.2]/v2/credentials',
+    'http://[fd00:ec2::23]/v1/credentials', 'http://[64:ff9b::169.254.169.254]/latest/meta-data/', 'http://[64:ff9b:1::a00:1]/step', 'http://0xa9fea9fe/',
+  ])('refuses %s without opening a socket', async (url) => {
     // Act
     const watched = await watchSockets(() => driver().run(request(url)));
     // Assess

@@ -35,6 +35,16 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')) },
 );
 
+/** Paths a client might send: known prefixes, then segments of any characters, escapes good and bad. */
+const segment = fc.oneof(
+  fc.string({ maxLength: 12 }).map((text) => encodeURIComponent(text)),
+  fc.stringMatching(/^(%[0-9A-Fa-f]{0,2}|[a-z0-9._~-]){0,8}$/),
+  fc.constantFrom('%', '%zz', '%E0%A4%A', '..', '.', '', '__proto__', 'constructor'),
+);
+const path = fc.tuple(fc.constantFrom('/e', '/v1/runs', '/v1/events', '/v1/functions', '/v1', '', '/health'), fc.array(segment, { maxLength: 3 }), fc.option(segment, { nil: undefined }))
+  .map(([prefix, segments, query]) => `${prefix}/${segments.join('/')}${query === undefined ? '' : `?q=${query}`}`);
+const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD');
+
 describe('Event API fuzzed with generated bodies', () => {
   let stack: LocalStack;
 
@@ -61,5 +71,21 @@ describe('Event API fuzzed with generated bodies', () => {
     // Assess: the corpus reached both sides of validation.
     expect(statuses.get(200)).toBeGreaterThan(100);
     expect(statuses.get(400)).toBeGreaterThan(100);
+  }, 120_000);
+
+  it('never answers 5xx to any of 2,000 generated methods and paths, with or without a body', async () => {
+    // Prepare
+    const statuses = new Set<number>();
+
+    // Act + Assess
+    await fc.assert(fc.asyncProperty(method, path, fc.option(body, { nil: undefined }), async (verb, target, text) => {
+      const response = await fetch(`${stack.url}${target}`, { method: verb, ...(text === undefined || verb === 'GET' || verb === 'HEAD' ? {} : { body: text }) });
+      await response.arrayBuffer();
+      statuses.add(response.status);
+      return response.status < 500;
+    }), { numRuns: 2000, seed: 20261202 });
+
+    // Assess: routes, wrong methods and bad escapes were all reached.
+    expect([...statuses]).toEqual(expect.arrayContaining([200, 400, 404, 405]));
   }, 120_000);
 });

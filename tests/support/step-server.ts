@@ -9,7 +9,8 @@ export interface StepCall {
   raw: string;
 }
 
-export type StepBehaviour = (call: StepCall, nth: number) => { status?: number; body?: unknown; headers?: Record<string, string>; delayMs?: number };
+/** `raw` is sent as the body as it is (for bodies JSON.stringify cannot make, such as very deep ones). */
+export type StepBehaviour = (call: StepCall, nth: number) => { status?: number; body?: unknown; raw?: string; headers?: Record<string, string>; delayMs?: number };
 
 /**
  * A real HTTP server standing in for users' step endpoints: `POST /<step>` answers 200 with
@@ -37,7 +38,7 @@ export async function startStepServer(): Promise<{
       const reply = behaviours.get(step)?.(call, nth) ?? {};
       const send = (): void => {
         res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-        res.end(JSON.stringify(reply.body ?? { step, attempt: call.input.ctx.attempt }));
+        res.end(reply.raw ?? JSON.stringify(reply.body ?? { step, attempt: call.input.ctx.attempt }));
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs);
       else send();

@@ -63,4 +63,15 @@ describe('toOutcome', () => {
       kind: 'failure', retryable: false, error: 'standard output went over the limit of 4 MiB (maxStdoutBytes): the container was killed',
     });
   });
+
+  it('fails for good on an output nested deeper than 64 levels, naming the cap, with no output kept', () => {
+    // Prepare
+    const deep = `log line\n${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}\n`;
+    // Act
+    const outcomes = [0, 1].map((exitCode) => toOutcome(ended({ exitCode, stdout: deep }), context));
+    // Assess
+    for (const outcome of outcomes) {
+      expect(outcome).toEqual({ kind: 'failure', retryable: false, error: expect.stringContaining('nests deeper than 64 levels, the cap for step outputs') });
+    }
+  });
 });

@@ -119,4 +119,23 @@ describe('acceptEvents', () => {
     expect(accepted).toHaveLength(1);
     expect(rejecting).toThrow(PayloadTooLargeError);
   });
+
+  it('refuses names and ids over their length limits, naming the limit', () => {
+    // Act
+    const problems = problemsOf(() => acceptEvents([{ name: 'n'.repeat(257) }, { name: 'ok', id: 'i'.repeat(40_000) }], options()));
+    // Assess
+    expect(problems).toEqual([
+      'events[0].name: 257 characters is over the limit of 256 for an event name',
+      'events[1].id: 40000 characters is over the limit of 256 for an event id',
+    ]);
+  });
+
+  it('lists at most 20 problems for a body of 50,000 bad events, and counts the rest', () => {
+    // Act
+    const problems = problemsOf(() => acceptEvents(Array.from({ length: 50_000 }, () => ({})), options()));
+    // Assess
+    expect(problems).toHaveLength(21);
+    expect(problems[0]).toBe('events[0].name: required');
+    expect(problems[20]).toBe('and 49980 more problems (only the first 20 are listed)');
+  });
 });

@@ -188,7 +188,7 @@ describe('compileExpression', () => {
 
     it('test() is true only for boolean true', () => {
       // Prepare
-      const truthy = ['event.data.n', "event.data.s", '[1]'].map(compileExpression);
+      const truthy = ['event.data.n', "event.data.s", '[1]'].map((source) => compileExpression(source));
 
       // Act
       const results = truthy.map((expression) => expression.test(vars({ n: 1, s: 'yes' })));

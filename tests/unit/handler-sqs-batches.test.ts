@@ -60,6 +60,23 @@ describe('runner handler', () => {
     expect(saved).toEqual(['e1', 'e4']);
   });
 
+  it('logs each failed record with its message id and, when its body is JSON, its event id', async () => {
+    // Prepare
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    const log = { info: () => {}, warn: () => {}, error: (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields }) };
+    const state = fakeState({ saveEvent: async () => { throw new Error('redis: connection reset'); }, candidatesFor: async () => [], functionsVersion: async () => 1, listFunctions: async () => [] });
+    const handler = runner.withMiddleware(runner.makeHandler(() => makeTestDeps(state)), log);
+
+    // Act
+    await handler({ Records: [record('m1', event('app/boom', 'e1')), record('m2', 'not json')] }, context);
+
+    // Assess
+    expect(lines.map((line) => line.fields)).toEqual([
+      expect.objectContaining({ messageId: 'm1', eventId: 'e1' }),
+      { messageId: 'm2', error: expect.any(String) },
+    ]);
+  });
+
   it('answers an empty failure list when every record went through', async () => {
     // Prepare
     const state = fakeState({ saveEvent: async () => true, candidatesFor: async () => [], functionsVersion: async () => 1, listFunctions: async () => [] });

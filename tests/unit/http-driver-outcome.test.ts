@@ -57,4 +57,18 @@ describe('HTTP driver outcomes', () => {
     expect(negative).toThrow('maxResponseBytes must be a positive whole number');
     expect(defaults).toMatchObject({ signingKey: '', maxResponseBytes: 4 * 1024 * 1024, allowLinkLocal: false });
   });
+
+  it('fails for good on a body nested deeper than 64 levels, naming the cap, with no output kept', () => {
+    // Prepare
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const atCap = `${'['.repeat(64)}${']'.repeat(64)}`;
+    // Act
+    const refused = [200, 500].map((status) => responseOutcome(response(status, deep), target));
+    const accepted = responseOutcome(response(200, atCap), target);
+    // Assess
+    for (const outcome of refused) {
+      expect(outcome).toEqual({ kind: 'failure', retryable: false, error: expect.stringContaining('deeper than 64 levels, the cap for step outputs') });
+    }
+    expect(accepted.kind).toBe('success');
+  });
 });

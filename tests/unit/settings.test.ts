@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { dockerLimitsFor } from '../../platform/docker-limits';
 import { ValidationError } from '../../core/errors';
 import { VARIABLES, loadSettings, secretsOf, variablesOf } from '../../platform/settings';
 
@@ -25,7 +27,9 @@ describe('settings schema', () => {
       SQS_ENDPOINT: '', AWS_REGION: 'us-east-1', EVENT_STREAM_URL: '', STEP_QUEUE_URL: '',
       STEPSTACK_NAMESPACE: 'stepstack', STEPSTACK_STAGE: '', LOG_FORMAT: 'auto',
       CONCURRENCY: 20, STEP_LEASE: 30_000, DRAIN_DEADLINE: 60_000,
-      HTTP_ALLOW_LINK_LOCAL: false, DOCKER_NETWORK: 'bridge', ASG_NAME: '', LIFECYCLE_HOOK_NAME: '',
+      HTTP_ALLOW_LINK_LOCAL: false, DOCKER_NETWORK: 'bridge',
+      DOCKER_MEMORY: '512Mi', DOCKER_MEMORY_MAX: '8Gi', DOCKER_CPUS: 1, DOCKER_CPUS_MAX: availableParallelism(), DOCKER_PIDS: 512, DOCKER_ALLOW_ROOT: false,
+      ASG_NAME: '', LIFECYCLE_HOOK_NAME: '',
     });
     expect(Object.keys(settings).sort()).toEqual(Object.keys(VARIABLES).sort());
   });
@@ -114,5 +118,16 @@ describe('settings schema: queue URLs', () => {
 
     // Assess
     expect(settings.STEP_QUEUE_URL).toBe('http://sqs.us-east-1.127.0.0.1:44231/000000000000/steps');
+  });
+
+  it('reads the Docker limits and hands them to the driver as defaults and maximums', () => {
+    // Act
+    const settings = loadSettings({ DOCKER_MEMORY: '256Mi', DOCKER_MEMORY_MAX: '2Gi', DOCKER_CPUS: '0.5', DOCKER_CPUS_MAX: '2', DOCKER_PIDS: '128', DOCKER_ALLOW_ROOT: 'true' });
+    const bad = () => loadSettings({ DOCKER_MEMORY: '512m', DOCKER_CPUS: '0', DOCKER_PIDS: '1' });
+    // Assess
+    expect(dockerLimitsFor(settings)).toEqual({
+      defaults: { memory: '256Mi', cpus: 0.5, pids: 128 }, maximums: { memory: '2Gi', cpus: 2, pids: 128 }, allowRoot: true,
+    });
+    expect(bad).toThrow(/DOCKER_MEMORY: memory "512m" is not a quantity.*DOCKER_CPUS: "0" is not allowed: set a number above 0.*DOCKER_PIDS: "1" is not allowed/);
   });
 });
