@@ -1,10 +1,11 @@
+import type { EventStream } from '../core/events/stream';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { IncomingMessage } from 'node:http';
 import { errorMessage } from '../core/errors';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/ports/logger';
 import type { EngineDeps, IntakeDeps } from '../core/services/deps';
-import { type CoreRoute, coreRoutes } from './core-api';
+import { type CoreDeps, type CoreRoute, coreRoutes } from './core-api';
 import { faultsAsDependency } from './dependency';
 import { type EventApiConfig, postEvents } from './event-api';
 import { type ApiResponse, DependencyError, type RouteRequest, errorResponse } from './http';
@@ -17,7 +18,7 @@ export interface AppParts {
   /** `POST /e/{eventKey}` (SPEC section 2). */
   events?: { intake: IntakeDeps; config: EventApiConfig };
   /** `/v1/...` (SPEC section 6); an empty apiKey leaves it open (local use). */
-  core?: { engine: EngineDeps; apiKey: string };
+  core?: { engine: EngineDeps; apiKey: string; stream?: EventStream };
   /** `GET /health`: throws when a dependency cannot be reached. */
   health?: () => Promise<void>;
   /**
@@ -69,8 +70,10 @@ export function createApp(parts: AppParts): Hono<Env> {
     for (const path of ['/e/:eventKey', '/e/', '/e']) add('POST', path, post, guards);
   }
   if (parts.core) {
-    const { engine, apiKey } = parts.core;
-    const guarded: EngineDeps = { ...engine, state: faultsAsDependency(engine.state, 'the state store') };
+    const { engine, apiKey, stream } = parts.core;
+    const guarded: CoreDeps = {
+      ...engine, state: faultsAsDependency(engine.state, 'the state store'), ...(stream ? { stream: faultsAsDependency(stream, 'the event stream') } : {}),
+    };
     const guards = guardsFor(parts, apiKey !== '', 'API_KEY', 512 * 1024);
     if (apiKey) app.use('/v1/*', requireBearer(apiKey));
     for (const [method, path, handle] of coreRoutes as CoreRoute[]) add(method, path, (request) => handle(guarded, request), guards);

@@ -1,17 +1,28 @@
+import type { EventStream } from '../core/events/stream';
 import { ValidationError } from '../core/errors';
 import { validateFunction } from '../core/functions/validate';
+import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
 
-export type CoreRoute = [method: string, path: string, handle: (deps: EngineDeps, request: RouteRequest) => Promise<ApiResponse>];
+/** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
+export type CoreDeps = EngineDeps & { stream?: EventStream };
+
+export type CoreRoute = [method: string, path: string, handle: (deps: CoreDeps, request: RouteRequest) => Promise<ApiResponse>];
 
 const data = (value: unknown): ApiResponse => ({ status: 200, body: { data: value } });
 const notFound = (what: string): ApiResponse => errorResponse(404, `${what} not found`);
 
 /** The core API (SPEC section 6), one line per route: method, path (`:name` parameters), handler. */
 export const coreRoutes: CoreRoute[] = [
+  ['GET', '/v1/events', listEvents],
+  ['POST', '/v1/events/:eventId/resend', async (deps, { params }) => {
+    if (!deps.stream) return errorResponse(503, 'this deployment cannot publish events: resend through the core API of the local stack or the Lambda core API');
+    const event = await resendDeadEvent({ state: deps.state, stream: deps.stream }, params.eventId!);
+    return event ? data({ id: event.id, resent: true }) : notFound(`dead event ${params.eventId}`);
+  }],
   ['GET', '/v1/events/:eventId/runs', async (deps, { params }) => data(await getRunsForEvent(deps, params.eventId!))],
   ['GET', '/v1/events/:eventId', async (deps, { params }) => {
     const event = await deps.state.getEvent(params.eventId!);
@@ -34,6 +45,22 @@ export const coreRoutes: CoreRoute[] = [
   ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
     (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
 ];
+
+/** `GET /v1/events?dead=true`: the events the runner could not process, newest first (the full event list comes with the run history). */
+async function listEvents(deps: CoreDeps, { query }: RouteRequest): Promise<ApiResponse> {
+  if (query.get('dead') !== 'true') return errorResponse(400, 'dead: only dead=true is served yet (events the runner could not process); read one event with GET /v1/events/{eventId}');
+  const limitText = query.get('limit') ?? '20';
+  const limit = Number(limitText);
+  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) return errorResponse(400, `limit: "${limitText}" is not a whole number from 1 to 100`);
+  const page = await listDeadEvents(deps, limit, query.get('cursor') ?? undefined);
+  return {
+    status: 200,
+    body: {
+      data: page.events.map((dead) => ({ ...dead.event, dead: { at: new Date(dead.deadAt).toISOString(), receive_count: dead.receiveCount } })),
+      metadata: { next_cursor: page.next },
+    },
+  };
+}
 
 async function putFunction(deps: EngineDeps, request: RouteRequest): Promise<ApiResponse> {
   const id = request.params.id!;

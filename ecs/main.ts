@@ -1,5 +1,5 @@
+import { type StreamMessage, eventOf } from '../core/events/stream';
 import { createSqsQueue } from '../adapters/sqs';
-import type { StepstackEvent } from '../core/events/event';
 import { errorMessage } from '../core/errors';
 import { handleEvent } from '../core/services/runner';
 import { sqsClientFor } from '../platform/aws/clients';
@@ -38,14 +38,14 @@ async function runner(): Promise<void> {
   logger = loggerFor(settings, 'ecs', { service: 'stepstack', part });
   const stage = stageEngine(settings, logger);
   const client = sqsClientFor(settings);
-  const stream = createSqsQueue<StepstackEvent>({ client, queueUrl: settings.EVENT_STREAM_URL });
+  const stream = createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL });
   // The task definition's health check asks this on 127.0.0.1 (resources/ecs.yml).
   const counters = createDaemonMetrics();
-  const daemon = startDaemon<StepstackEvent>({
+  const daemon = startDaemon<StreamMessage>({
     name: 'runner',
     queue: counters.queue(stream),
-    handle: counters.handle<StepstackEvent>(async (message) => {
-      await handleEvent(stage.runner, message.body, { redelivered: message.receiveCount > 1 });
+    handle: counters.handle<StreamMessage>(async (message) => {
+      await handleEvent(stage.runner, eventOf(message.body), { redelivered: message.receiveCount > 1 });
       return { kind: 'ack' };
     }),
     correlate: eventIds,

@@ -1,3 +1,5 @@
+import { parseMemory } from '../core/memory';
+import { FairShare } from '../core/services/fair-share';
 import { hostname } from 'node:os';
 import { createDockerDriver, createEcrCredentials, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
     drivers: { http: createHttpDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }), docker },
     owner,
     leaseMs: settings.STEP_LEASE,
+    fairShare: new FairShare(settings.CONCURRENCY, settings.FUNCTION_SHARE / 100),
+    outputCapBytes: parseMemory(settings.RUN_OUTPUT_CAP),
   };
   const metadata = createImds();
   const groupName = settings.ASG_NAME;

@@ -4,12 +4,22 @@ import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
 import { releaseWhenLocal } from './local-release';
 import { secretsFromNames } from './secrets';
+import { stageIntake } from '../platform/compose/intake';
+import { lazy } from '../platform/lazy';
+import { loadSettings } from '../platform/settings';
+
+/** The event stream, when the stage gives its URL: dead events are sent again through it. */
+const eventStream = lazy(() => {
+  const settings = loadSettings(process.env);
+  return settings.EVENT_STREAM_URL ? stageIntake(settings).intake.stream : undefined;
+});
 
 /** The core API (`/v1/...`, SPEC section 6) over an HTTP API event: the stack's app with those routes only. */
 export function makeHandler(deps: () => EngineHandlerDeps): HttpApiHandler {
   return httpApiHandler(() => {
     const { engine, logger, apiKey } = deps();
-    return createApp({ logger, core: { engine, apiKey } });
+    const stream = eventStream();
+    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}) } });
   });
 }
 

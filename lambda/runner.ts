@@ -1,7 +1,7 @@
+import { type StreamMessage, eventOf } from '../core/events/stream';
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSEvent } from 'aws-lambda';
-import type { StepstackEvent } from '../core/events/event';
 import { handleEvent } from '../core/services/runner';
 import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
@@ -15,8 +15,8 @@ export function makeHandler(deps: () => EngineHandlerDeps) {
   return async (event: SQSEvent): Promise<PromiseSettledResult<void>[]> => {
     const { runner } = deps();
     return settleEach(event.Records, async (record) => {
-      const { body, receiveCount } = decodeRecord<StepstackEvent>(record);
-      await handleEvent(runner, body, { redelivered: receiveCount > 1 });
+      const { body, receiveCount } = decodeRecord<StreamMessage>(record);
+      await handleEvent(runner, eventOf(body), { redelivered: receiveCount > 1 });
     });
   };
 }

@@ -1,10 +1,10 @@
+import type { EventStream, StreamMessage } from '../core/events/stream';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDockerDriver, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
 import { createMemoryStateStore } from '../adapters/memory/state-store';
 import { createSqsClient, createSqsQueue, ensureQueue } from '../adapters/sqs';
-import type { StepstackEvent } from '../core/events/event';
 import { PlatformError, errorMessage } from '../core/errors';
 import type { Runtime } from '../core/functions/definition';
 import type { Clock } from '../core/ports/clock';
@@ -20,9 +20,11 @@ import { redisStateFor } from '../platform/state';
 /** The adapters a stack runs on, chosen by its settings. */
 export interface Backends {
   state: StateStore;
-  eventStream: Queue<StepstackEvent>;
+  eventStream: EventStream;
   stepQueue: Queue<WorkItem>;
   stepDeadLetters: Queue<WorkItem>;
+  /** Events the runner could not process. */
+  eventDeadLetters: EventStream;
   drivers: Partial<Record<Runtime['type'], Driver>>;
   /** true, or why Docker steps cannot run. */
   docker: true | string;
@@ -43,9 +45,10 @@ export interface BackendContext {
 export const MAX_RECEIVES = 5;
 
 interface QueueSet {
-  eventStream: Queue<StepstackEvent>;
+  eventStream: EventStream;
   stepQueue: Queue<WorkItem>;
   stepDeadLetters: Queue<WorkItem>;
+  eventDeadLetters: EventStream;
   all: Queue<unknown>[];
   client?: SQSClient;
 }
@@ -72,6 +75,7 @@ export async function createBackends(config: Settings, context: BackendContext):
     eventStream: queues.eventStream,
     stepQueue: queues.stepQueue,
     stepDeadLetters: queues.stepDeadLetters,
+    eventDeadLetters: queues.eventDeadLetters,
     drivers,
     docker: drivers.docker ? true : probe.available ? 'disabled' : probe.reason,
     // The stack answers healthy only when it can reach its state and its queues.
@@ -112,9 +116,9 @@ function redisAddress(url: string): string {
 function memoryQueues(clock: Clock): QueueSet {
   const stepDeadLetters = createMemoryQueue<WorkItem>({ name: 'steps-dlq', clock });
   const stepQueue = createMemoryQueue<WorkItem>({ name: 'steps', maxReceiveCount: MAX_RECEIVES, deadLetter: stepDeadLetters, clock });
-  const eventDeadLetters = createMemoryQueue<StepstackEvent>({ name: 'events-dlq', clock });
-  const eventStream = createMemoryQueue<StepstackEvent>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters, clock });
-  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
+  const eventDeadLetters = createMemoryQueue<StreamMessage>({ name: 'events-dlq', clock });
+  const eventStream = createMemoryQueue<StreamMessage>({ name: 'events', maxReceiveCount: MAX_RECEIVES, deadLetter: eventDeadLetters, clock });
+  return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[] };
 }
 
 /** The stack's queues on an SQS endpoint, created (with their dead-letter queues) when missing. */
@@ -123,9 +127,10 @@ async function sqsQueues(config: Settings, clock: Clock): Promise<QueueSet> {
   const name = (suffix: string): string => `${config.STEPSTACK_NAMESPACE}-${suffix}`;
   const redrive = (suffix: string) => ({ deadLetter: { name: name(`${suffix}-dlq`), maxReceiveCount: MAX_RECEIVES } });
   const [eventsUrl, stepsUrl] = await Promise.all([ensureQueue(client, name('events'), redrive('events')), ensureQueue(client, name('steps'), redrive('steps'))]);
-  const stepsDlqUrl = await ensureQueue(client, name('steps-dlq'));
-  const eventStream = createSqsQueue<StepstackEvent>({ client, queueUrl: eventsUrl, clock });
+  const [stepsDlqUrl, eventsDlqUrl] = await Promise.all([ensureQueue(client, name('steps-dlq')), ensureQueue(client, name('events-dlq'))]);
+  const eventStream = createSqsQueue<StreamMessage>({ client, queueUrl: eventsUrl, clock });
   const stepQueue = createSqsQueue<WorkItem>({ client, queueUrl: stepsUrl, clock });
   const stepDeadLetters = createSqsQueue<WorkItem>({ client, queueUrl: stepsDlqUrl, clock });
-  return { eventStream, stepQueue, stepDeadLetters, all: [eventStream, stepQueue, stepDeadLetters] as Queue<unknown>[], client };
+  const eventDeadLetters = createSqsQueue<StreamMessage>({ client, queueUrl: eventsDlqUrl, clock });
+  return { eventStream, stepQueue, stepDeadLetters, eventDeadLetters, all: [eventStream, stepQueue, stepDeadLetters, eventDeadLetters] as Queue<unknown>[], client };
 }

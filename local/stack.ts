@@ -1,3 +1,4 @@
+import { eventOf } from '../core/events/stream';
 import { hostname } from 'node:os';
 import { createApp } from '../api/app';
 import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
@@ -11,7 +12,10 @@ import { defaultRetrySettings } from '../core/run/backoff';
 import { CRON_CATCH_UP_MS, fireCronTicks, noteCronRegistration } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
-import { handleWorkItem } from '../core/services/executor';
+import { keepDeadEvent } from '../core/services/dead-events';
+import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
+import { FairShare } from '../core/services/fair-share';
+import { parseMemory } from '../core/memory';
 import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
@@ -75,22 +79,33 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.FUNCTIONS_DIR, ids: fromDir.functions.map((fn) => fn.id).join(',') });
   const catalog = new FunctionCatalog(engine.state);
 
+  const executorDeps: ExecutorDeps = {
+    ...engine, drivers: backends.drivers, owner, leaseMs,
+    fairShare: new FairShare(config.CONCURRENCY, config.FUNCTION_SHARE / 100), outputCapBytes: parseMemory(config.RUN_OUTPUT_CAP),
+  };
   const workers: Worker[] = [
     startWorker({
       name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs, correlate: eventIds,
       handle: async (message) => {
-        await handleEvent({ ...engine, catalog }, message.body, { redelivered: message.receiveCount > 1 });
+        await handleEvent({ ...engine, catalog }, eventOf(message.body), { redelivered: message.receiveCount > 1 });
         return { kind: 'ack' };
       },
     }),
     startWorker({
       name: 'executor', queue: backends.stepQueue, logger, concurrency: config.CONCURRENCY, visibilityMs: leaseMs, correlate: workItemIds,
-      handle: (message, signal) => handleWorkItem({ ...engine, drivers: backends.drivers, owner, leaseMs }, message.body, message, signal),
+      handle: (message, signal) => handleWorkItem(executorDeps, message.body, message, signal),
     }),
     startWorker({
       name: 'dead-letters', queue: backends.stepDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: workItemIds,
       handle: async (message) => {
         await handleDeadWorkItem(engine, message.body, message.receiveCount);
+        return { kind: 'ack' };
+      },
+    }),
+    startWorker({
+      name: 'event-dead-letters', queue: backends.eventDeadLetters, logger, concurrency: 1, visibilityMs: leaseMs, correlate: eventIds,
+      handle: async (message) => {
+        await keepDeadEvent(engine, eventOf(message.body), message.receiveCount);
         return { kind: 'ack' };
       },
     }),
@@ -109,7 +124,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const app = createApp({
     logger,
     events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
-    core: { engine, apiKey: config.API_KEY },
+    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },
   });

@@ -22,6 +22,11 @@ export class MemoryDeadEvents {
     };
   }
 
+  get(eventId: string, now: number): DeadEvent | undefined {
+    const entry = this.byId.get(eventId);
+    return entry && entry.expiresAt > now ? (JSON.parse(entry.json) as DeadEvent) : undefined;
+  }
+
   take(eventId: string, now: number): DeadEvent | undefined {
     const entry = this.byId.get(eventId);
     this.byId.delete(eventId);

@@ -8,6 +8,8 @@ export interface MemoryRun {
   meta: RunMeta;
   /** Steps not yet Completed or Skipped: the run completes when none is left. */
   open: number;
+  /** Bytes of the outputs held (as JSON, UTF-8). */
+  outputBytes: number;
   event: string;
   definition: string;
   steps: Map<string, MemoryStep>;

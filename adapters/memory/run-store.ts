@@ -63,7 +63,7 @@ export class MemoryRunStore implements RunStore {
         id: init.id, functionId: init.functionId, functionHash: init.functionHash, eventId: init.event.id, status: 'Running', startedAt: init.now,
         ...(init.rerunOf === undefined ? {} : { rerunOf: init.rerunOf }),
       },
-      open: steps.size, event, definition, steps, outputs: new Map(), timers: new Map(), pauses: new Map(), leases: new Map(),
+      open: steps.size, outputBytes: 0, event, definition, steps, outputs: new Map(), timers: new Map(), pauses: new Map(), leases: new Map(),
     };
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };
     applyChanges(run, init.changes, asyncs, init.now, log);
@@ -162,9 +162,17 @@ export class MemoryRunStore implements RunStore {
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };
     step.attempts = commit.attempts;
     step.errors = errors;
-    const { result } = commit;
+    let { result } = commit;
+    const size = output === undefined ? 0 : Buffer.byteLength(output);
+    if (result.kind === 'completed' && commit.outputCap && run.outputBytes + size > commit.outputCap) {
+      result = {
+        kind: 'failed',
+        reason: `step '${commit.stepId}' failed for good: its output of ${size} bytes would bring the run's stored outputs to ${run.outputBytes + size} bytes, over the cap of ${commit.outputCap} bytes (RUN_OUTPUT_CAP)`,
+      };
+    }
     if (result.kind === 'completed') {
       run.outputs.set(commit.stepId, output!);
+      run.outputBytes += size;
       step.status = 'Completed';
       step.endedAt = commit.now;
       delete step.dueAt;

@@ -129,6 +129,10 @@ class MemoryStateStore implements StateStore {
     return this.dead.list(limit, this.open(), cursor);
   }
 
+  async getDeadEvent(eventId: string) {
+    return this.dead.get(eventId, this.open());
+  }
+
   async takeDeadEvent(eventId: string) {
     return this.dead.take(eventId, this.open());
   }

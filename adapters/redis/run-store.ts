@@ -91,7 +91,7 @@ export class RedisRunStore implements RunStore {
     const args = [
       ms(this.retentionMs), at(commit.now), String(RUN_FORMAT), commit.stepId, String(commit.attempt), result.kind, detail,
       String(commit.attempts), encode(commit.errors), commit.release?.owner ?? '', commit.leaseNext?.owner ?? '',
-      commit.leaseNext ? ms(commit.leaseNext.until) : '', ...changesArgs(commit.changes),
+      commit.leaseNext ? ms(commit.leaseNext.until) : '', String(commit.outputCap ?? 0), ...changesArgs(commit.changes),
     ];
     return this.call('commitAttempt', async () => decodeCommit((await this.script('commitAttempt', this.keys.run(commit.runId).all, args)) as unknown[], commit.runId));
   }

@@ -166,6 +166,13 @@ class RedisStateStore implements StateStore {
     });
   }
 
+  getDeadEvent(eventId: string): Promise<DeadEvent | undefined> {
+    return this.call('getDeadEvent', async () => {
+      const [json, expiresAt] = await this.client.hmget(this.keys.dead.records, eventId, `x:${eventId}`);
+      return json && Number(expiresAt) > this.clock.now() ? decode<DeadEvent>(json) : undefined;
+    });
+  }
+
   takeDeadEvent(eventId: string): Promise<DeadEvent | undefined> {
     const { records, byTime } = this.keys.dead;
     return this.call('takeDeadEvent', async () => {

@@ -118,6 +118,11 @@ export interface AttemptCommit {
   release?: { owner: string };
   /** Lease one step this commit schedules and that is due by `now` to this owner (it runs it next). */
   leaseNext?: { owner: string; until: number };
+  /**
+   * The most bytes of outputs (as JSON) the run may hold: a completion that would pass it fails the
+   * step for good, naming the cap, and the run with it. @default no cap
+   */
+  outputCap?: number;
 }
 
 export interface TimerFire {

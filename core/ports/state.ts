@@ -32,7 +32,9 @@ export interface DeadEventStore {
   saveDeadEvent(dead: DeadEvent, ttlMs: number): Promise<void>;
   /** Dead events, newest first, `limit` at a time from `cursor` (the `next` of the previous page). */
   listDeadEvents(limit: number, cursor?: string): Promise<{ events: DeadEvent[]; next: string | null }>;
-  /** Remove a dead event and return it (to send it again); undefined when there is none. */
+  /** A dead event by its event id; undefined when there is none. */
+  getDeadEvent(eventId: string): Promise<DeadEvent | undefined>;
+  /** Remove a dead event and return it (once it was sent again); undefined when there is none. */
   takeDeadEvent(eventId: string): Promise<DeadEvent | undefined>;
 }
 

@@ -19,6 +19,8 @@ export interface StepWorkItem extends WorkItemBase {
   kind: 'step';
   stepId: string;
   attempt: number;
+  /** Times an executor put it back because its function held its share of the slots. @default 0 */
+  deferrals?: number;
 }
 
 /** A point in time a run waits for: the end of an edge's `wait`, a pause's ttl. */

@@ -1,4 +1,4 @@
-import type { StepstackEvent } from '../events/event';
+import type { EventStream } from '../events/stream';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { Queue } from '../ports/queue';
@@ -21,7 +21,7 @@ export interface EngineDeps {
 
 /** The Event API's side: where accepted events go. */
 export interface IntakeDeps {
-  stream: Queue<StepstackEvent>;
+  stream: EventStream;
   clock: Clock;
   newId: (now?: number) => string;
 }

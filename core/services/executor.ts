@@ -9,6 +9,7 @@ import { planAttempt } from '../run/attempt';
 import { stepItem, workOf } from '../run/pending-work';
 import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
+import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
@@ -18,6 +19,10 @@ export interface ExecutorDeps extends EngineDeps {
   owner: string;
   /** How long a lease on a running step lasts between renewals. */
   leaseMs: number;
+  /** Each function's share of this executor's slots. @default no limit */
+  fairShare?: FairShare;
+  /** Most bytes of outputs one run may hold (RUN_OUTPUT_CAP). @default no cap */
+  outputCapBytes?: number;
 }
 
 /** What to do with the queue message once handled. */
@@ -39,7 +44,20 @@ export async function handleWorkItem(
     await enqueueWork(deps, [item]);
     return ACK;
   }
-  return item.kind === 'step' ? runStep(deps, item, delivery, signal) : fireTimer(deps, item, delivery);
+  if (item.kind === 'timer') return fireTimer(deps, item, delivery);
+  const { fairShare } = deps;
+  if (!fairShare) return runStep(deps, item, delivery, signal);
+  if (!fairShare.enter(item.functionId)) {
+    // Its function holds its share of the slots: come back later, as a new message (no receive budget spent).
+    const deferrals = (item.deferrals ?? 0) + 1;
+    await deps.queue.send([{ body: { ...item, deferrals }, delayMs: deferralDelayMs(deferrals) }]);
+    return ACK;
+  }
+  try {
+    return await runStep(deps, item, delivery, signal);
+  } finally {
+    fairShare.leave(item.functionId);
+  }
 }
 
 /** Steps run one after another under one message before the rest goes back to the queue. */
@@ -137,6 +155,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const successor = nextOwner(deps);
   const result = await deps.state.commitAttempt({
     ...planned.commit, release: { owner }, leaseNext: { owner: successor, until: now + deps.leaseMs },
+    ...(deps.outputCapBytes ? { outputCap: deps.outputCapBytes } : {}),
   });
   if (result.outcome !== 'committed') {
     await deps.state.releaseLease(runId, stepId, owner);

@@ -1,3 +1,4 @@
+import { streamMessage } from '../events/stream';
 import { acceptEvents } from '../events/validate';
 import type { IntakeDeps } from './deps';
 
@@ -8,6 +9,6 @@ import type { IntakeDeps } from './deps';
  */
 export async function acceptEventBatch(deps: IntakeDeps, body: unknown): Promise<string[]> {
   const events = acceptEvents(body, { now: deps.clock.now(), newId: () => deps.newId() });
-  await deps.stream.send(events.map((event) => ({ body: event })));
+  await deps.stream.send(events.map((event) => ({ body: streamMessage(event) })));
   return events.map((event) => event.id);
 }

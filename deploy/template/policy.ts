@@ -19,7 +19,7 @@ const INTERNET_EGRESS_PORTS = new Set([80, 443]);
 /** The alarms every stage has (resources/monitoring.yml). */
 export const REQUIRED_ALARMS = [
   'EventDeadLettersAlarm', 'StepDeadLettersAlarm', 'StepQueueAgeAlarm', 'ExecutorsUnhealthyAlarm',
-  ...['EventApi', 'CoreApi', 'Runner', 'DeadLetters', 'Cron'].flatMap((fn) => [`${fn}ErrorsAlarm`, `${fn}ThrottlesAlarm`]),
+  ...['EventApi', 'CoreApi', 'Runner', 'DeadLetters', 'EventDeadLetters', 'Cron'].flatMap((fn) => [`${fn}ErrorsAlarm`, `${fn}ThrottlesAlarm`]),
 ];
 
 /** Every value a property may take: `Fn::If` gives both branches, lists are flattened. */

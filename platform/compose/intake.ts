@@ -1,6 +1,6 @@
+import type { StreamMessage } from '../../core/events/stream';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createSqsQueue } from '../../adapters/sqs';
-import type { StepstackEvent } from '../../core/events/event';
 import { newId } from '../../core/ids';
 import { systemClock } from '../../core/ports/clock';
 import type { IntakeDeps } from '../../core/services/deps';
@@ -17,7 +17,7 @@ export interface StageIntake {
 
 export function stageIntake(settings: Settings): StageIntake {
   const client = sqsClientFor(settings);
-  const stream = createSqsQueue<StepstackEvent>({ client, queueUrl: settings.EVENT_STREAM_URL });
+  const stream = createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL });
   return {
     intake: { stream, clock: systemClock, newId },
     health: async () => {

@@ -1,4 +1,4 @@
-import type { StepstackEvent } from '../../core/events/event';
+import type { StreamMessage } from '../../core/events/stream';
 import type { WorkItem } from '../../core/run/work-item';
 
 /** The correlation ids of a work item, for every log line about it. */
@@ -7,4 +7,5 @@ export const workItemIds = (item: WorkItem): Record<string, unknown> => (item.ki
   : { runId: item.runId, functionId: item.functionId, timer: item.timer });
 
 /** The correlation id of an event on the stream. */
-export const eventIds = (event: StepstackEvent): Record<string, unknown> => ({ eventId: event.id });
+/** An event stream message's event id (a message of an unknown format has none to give). */
+export const eventIds = (message: StreamMessage): Record<string, unknown> => ({ eventId: (message as Partial<StreamMessage>).event?.id });

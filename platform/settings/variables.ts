@@ -149,6 +149,8 @@ export const VARIABLES = {
   STEPSTACK_STAGE: text('', { shown: 'empty (local)', meaning: 'stage name, carried on every log line', targets: AWS }),
   LOG_FORMAT: choice(['auto', 'json', 'text'], 'auto', { meaning: 'log lines as JSON (`auto`: JSON on AWS, readable text for `npm start`)', targets: ALL }),
   CONCURRENCY: integer(20, { min: 1, max: 1000 }, { meaning: 'steps run at once by an executor', targets: ['local', 'executor'] }),
+  FUNCTION_SHARE: integer(75, { min: 1, max: 100 }, { meaning: 'percent of an executor\'s slots one function may hold (the rest keep other functions moving)', targets: ['local', 'executor'] }),
+  RUN_OUTPUT_CAP: memory('32Mi', { meaning: 'most step output (JSON) one run may hold; a step whose output passes it fails for good', targets: ['local', 'executor'] }),
   STEP_LEASE: duration('30s', { minMs: 1000 }, { meaning: 'how long a running step\'s lease lasts between renewals', targets: ['local', 'executor'] }),
   DRAIN_DEADLINE: duration('60s', { minMs: 0 }, { meaning: 'how long work in hand may finish after a stop is asked, then it is aborted and returns to the queue', targets: ['local', 'ecs', 'executor'] }),
   HTTP_ALLOW_LINK_LOCAL: flag({ meaning: 'let HTTP steps call link-local and instance-metadata addresses', targets: ['local', 'executor'] }),

@@ -254,6 +254,27 @@ export function describeRunStoreConformance(
       expect(loaded?.steps.a?.errors.map((error) => error.attempt)).toEqual([0, 1]);
     });
 
+    it('fails a step for good, naming the cap, when its output would pass the run\'s output cap; writes nothing of it', async () => {
+      // Prepare
+      const store = await make();
+      const run = newRun(chain, now());
+      await store.createRun(run);
+      const fn = compileFunction(chain);
+      const plan = (stepId: string, output: unknown) => planAttempt(fn, stepId, 0, { kind: 'success', output }, {
+        runId: run.id, event: run.event, steps: {}, async: null, attempts: 0, errors: [], now: now(), retry: defaultRetrySettings,
+      }).commit;
+      // Act
+      const first = committed(await store.commitAttempt({ ...plan('a', 'x'.repeat(60)), outputCap: 100 }));
+      const second = committed(await store.commitAttempt({ ...plan('b', 'y'.repeat(60)), outputCap: 100 }));
+      const loaded = await store.loadRun(run.id);
+      // Assess
+      expect(first.status).toBe('Running');
+      expect(second.status).toBe('Failed');
+      expect(loaded?.reason).toMatch(/step 'b' failed for good: its output of 62 bytes would bring the run's stored outputs to 124 bytes, over the cap of 100 bytes \(RUN_OUTPUT_CAP\)/);
+      expect(loaded?.steps.b?.status).toBe('Failed');
+      expect(Object.keys(loaded?.outputs ?? {})).toEqual(['a']);
+    });
+
     it('leases the step a commit schedules to the committing owner instead of returning it to enqueue', async () => {
       // Prepare
       const store = await make();
@@ -491,6 +512,7 @@ export function describeDeadEvents(make: Make, now: () => number): void {
       // Act
       const first = await store.listDeadEvents(2);
       const second = await store.listDeadEvents(2, first.next ?? undefined);
+      const read = await store.getDeadEvent(events[1]!.id);
       const taken = await store.takeDeadEvent(events[1]!.id);
       const takenAgain = await store.takeDeadEvent(events[1]!.id);
       const after = await store.listDeadEvents(10);
@@ -499,7 +521,9 @@ export function describeDeadEvents(make: Make, now: () => number): void {
       expect(first.next).not.toBeNull();
       expect(second.events.map((dead) => dead.event.id)).toEqual([events[0]!.id]);
       expect(second.next).toBeNull();
-      expect(taken).toEqual({ event: events[1], deadAt: at + 1, receiveCount: 5 });
+      expect(read).toEqual({ event: events[1], deadAt: at + 1, receiveCount: 5 });
+      expect(taken).toEqual(read);
+      expect(await store.getDeadEvent(events[1]!.id)).toBeUndefined();
       expect(takenAgain).toBeUndefined();
       expect(after.events.map((dead) => dead.event.id)).toEqual([events[2]!.id, events[0]!.id]);
     });

@@ -242,7 +242,7 @@ describe('container.js (ECS container mode)', () => {
     // Act
     const answer = await fetch(`http://127.0.0.1:${port}/e/ecs-key`, { method: 'POST', body: JSON.stringify({ name: 'app/ordered', data: { n: 1 } }) });
     const refused = await fetch(`http://127.0.0.1:${port}/e/wrong-key`, { method: 'POST', body: JSON.stringify({ name: 'app/ordered' }) });
-    const queued = await createSqsQueue<{ name: string }>({ client: sqs, queueUrl: streamUrl }).receive({ max: 10, waitMs: 2000, visibilityMs: 30_000 });
+    const queued = await createSqsQueue<{ format: number; event: { name: string } }>({ client: sqs, queueUrl: streamUrl }).receive({ max: 10, waitMs: 2000, visibilityMs: 30_000 });
     server.child.kill('SIGTERM');
     const [code] = await server.exited;
 
@@ -250,7 +250,7 @@ describe('container.js (ECS container mode)', () => {
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { ids: string[] }).ids).toHaveLength(1);
     expect(refused.status).toBe(401);
-    expect(queued.map((message) => message.body.name)).toEqual(['app/ordered']);
+    expect(queued.map((message) => message.body.event.name)).toEqual(['app/ordered']);
     expect(code).toBe(0);
     await sqs.send(new DeleteQueueCommand({ QueueUrl: streamUrl }));
   }, 30_000);
@@ -260,7 +260,7 @@ describe('container.js (ECS container mode)', () => {
     const streamUrl = await ensureQueue(sqs, `stepstack-container-runner-${process.pid}-${Date.now()}`);
     const prefix = `container-runner-${process.pid}`;
     const event = { name: 'app/ordered', data: {}, id: newId(), ts: Date.now() };
-    await createSqsQueue<typeof event>({ client: sqs, queueUrl: streamUrl }).send([{ body: event }]);
+    await createSqsQueue<{ format: number; event: typeof event }>({ client: sqs, queueUrl: streamUrl }).send([{ body: { format: 1, event } }]);
     const state = createRedisStateStore({ url: setting('STEPSTACK_TEST_REDIS_URL'), keyPrefix: prefix });
 
     try {

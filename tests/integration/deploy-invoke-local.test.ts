@@ -96,7 +96,7 @@ describe('serverless invoke local --stage local', () => {
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ ids: [event.id], status: 200 });
     expect(received.Messages).toHaveLength(1);
-    expect(JSON.parse(received.Messages![0]!.Body!)).toEqual(expect.objectContaining({ name: 'user/signed.up', id: event.id, data: { plan: 'pro' } }));
+    expect(JSON.parse(received.Messages![0]!.Body!)).toEqual({ format: 1, event: expect.objectContaining({ name: 'user/signed.up', id: event.id, data: { plan: 'pro' } }) });
   }, 150_000);
 
   it('runner keeps the event in Redis and reports only the record it could not read', async () => {
@@ -107,7 +107,7 @@ describe('serverless invoke local --stage local', () => {
 
     try {
       // Act
-      const result = await invokeLocal<unknown>('runner', sqsEvent([{ messageId: 'good', body: JSON.stringify(event) }, { messageId: 'bad', body: 'not json' }]), {
+      const result = await invokeLocal<unknown>('runner', sqsEvent([{ messageId: 'good', body: JSON.stringify({ format: 1, event }) }, { messageId: 'bad', body: 'not json' }]), {
         REDIS_URL: redisUrl(), STEPSTACK_NAMESPACE: keyPrefix, STEP_QUEUE_URL: queueUrl,
       });
 

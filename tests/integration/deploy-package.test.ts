@@ -86,7 +86,7 @@ describe('serverless package --stage test', () => {
 
     // Assess
     expect(missing).toEqual([]);
-    expect(resources('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Runtime)).toEqual(Array(6).fill('nodejs22.x'));
+    expect(resources('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Runtime)).toEqual(Array(7).fill('nodejs22.x'));
     expect(resource('EcsCluster').Condition).toBe('ContainerMode');
     expect(template.Conditions.ContainerMode).toEqual({ 'Fn::Equals': ['false', 'true'] });
   });
@@ -127,9 +127,9 @@ describe('serverless package --stage test', () => {
     const mappings = resources('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
 
     // Assess
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const mapping of mappings) expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    expect(mappings.map((mapping) => (mapping.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['EventStreamQueue', 'StepDeadLetterQueue']);
+    expect(mappings.map((mapping) => (mapping.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['EventStreamDeadLetterQueue', 'EventStreamQueue', 'StepDeadLetterQueue']);
   });
 
   it('keeps the queues encrypted, with dead-letter queues after a bounded number of receives', () => {
@@ -226,7 +226,7 @@ describe('serverless package --stage test', () => {
     // Assess
     expect(holders('EVENT_KEYS_PARAMETER')).toEqual(['EventApiLambdaFunction']);
     expect(holders('API_KEY_PARAMETER')).toEqual(['CoreApiLambdaFunction']);
-    expect(holders('REDIS_AUTH_SECRET_ARN')).toEqual(['CoreApiLambdaFunction', 'CronLambdaFunction', 'DeadLettersLambdaFunction', 'RunnerLambdaFunction', 'SyncFunctionsLambdaFunction']);
+    expect(holders('REDIS_AUTH_SECRET_ARN')).toEqual(['CoreApiLambdaFunction', 'CronLambdaFunction', 'DeadLettersLambdaFunction', 'EventDeadLettersLambdaFunction', 'RunnerLambdaFunction', 'SyncFunctionsLambdaFunction']);
     for (const name of ['EVENT_KEYS', 'API_KEY', 'SIGNING_KEY', 'REDIS_URL', 'REDIS_AUTH_TOKEN']) expect(holders(name)).toEqual([]);
     expect(variables.EventApiLambdaFunction!.EVENT_KEYS_PARAMETER).toBe('/stepstack/test/event-keys');
     expect(JSON.stringify(template)).not.toMatch(/"(AuthToken|Password|SecretString)":"(?!\{\{resolve)[^"]+"/);

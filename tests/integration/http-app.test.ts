@@ -2,7 +2,7 @@ import { createMemoryQueue } from '../../adapters/memory/queue';
 import { createMemoryStateStore } from '../../adapters/memory/state-store';
 import { createApp } from '../../api/app';
 import { DEFAULT_MAX_BODY_BYTES } from '../../api/event-api';
-import type { StepstackEvent } from '../../core/events/event';
+import type { StreamMessage } from '../../core/events/stream';
 import { newId } from '../../core/ids';
 import type { Logger } from '../../core/ports/logger';
 import { defaultRetrySettings } from '../../core/run/backoff';
@@ -62,7 +62,7 @@ describe.each(['local', 'lambda', 'container'] as const)('the HTTP application o
     const bug = (): string => {
       throw new TypeError('cannot read properties of undefined');
     };
-    const bugIntake = { stream: createMemoryQueue<StepstackEvent>(), clock, newId: bug };
+    const bugIntake = { stream: createMemoryQueue<StreamMessage>(), clock, newId: bug };
     opened.push(bugIntake.stream);
     if (kind === 'local') {
       const stage = stageIntake(settings);

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createMemoryQueue } from '../../adapters/memory/queue';
-import type { StepstackEvent } from '../../core/events/event';
+import type { StreamMessage } from '../../core/events/stream';
 import { newId } from '../../core/ids';
 import { silentLogger } from '../../core/ports/logger';
 import type { Queue } from '../../core/ports/queue';
@@ -14,8 +14,8 @@ import type { EventApiDeps } from '../../lambda/event-api-deps';
 
 const clock = { now: () => Date.parse('2026-11-28T12:00:00Z') };
 
-function makeEventApiDeps(overrides: Partial<EventApiDeps> & { stream?: Queue<StepstackEvent> } = {}): EventApiDeps {
-  const { stream = createMemoryQueue<StepstackEvent>(), ...rest } = overrides;
+function makeEventApiDeps(overrides: Partial<EventApiDeps> & { stream?: Queue<StreamMessage> } = {}): EventApiDeps {
+  const { stream = createMemoryQueue<StreamMessage>(), ...rest } = overrides;
   return {
     intake: { stream, clock, newId },
     logger: silentLogger,
@@ -39,7 +39,7 @@ const json = (result: APIGatewayProxyStructuredResultV2): unknown => JSON.parse(
 describe('event API handler', () => {
   it('answers 200 with the ids once the stream holds the events, decoding a base64 body', async () => {
     // Prepare
-    const stream = createMemoryQueue<StepstackEvent>();
+    const stream = createMemoryQueue<StreamMessage>();
     const handler = eventApi.makeHandler(() => makeEventApiDeps({ stream }));
     const body = Buffer.from(JSON.stringify([{ name: 'user/signed.up', data: { plan: 'pro' } }, { name: 'user/deleted', id: 'evt-2' }])).toString('base64');
 
@@ -53,13 +53,13 @@ describe('event API handler', () => {
     expect(answer.ids).toHaveLength(2);
     expect(answer.ids[1]).toBe('evt-2');
     const queued = await stream.receive({ max: 10, waitMs: 0, visibilityMs: 1000 });
-    expect(queued.map((message) => message.body.name)).toEqual(['user/signed.up', 'user/deleted']);
-    expect(queued[0]!.body.data).toEqual({ plan: 'pro' });
+    expect(queued.map((message) => message.body.event.name)).toEqual(['user/signed.up', 'user/deleted']);
+    expect(queued[0]!.body.event.data).toEqual({ plan: 'pro' });
   });
 
   it('answers 400 naming the field and publishes nothing of a bad batch; 401 for an unknown key', async () => {
     // Prepare
-    const stream = createMemoryQueue<StepstackEvent>();
+    const stream = createMemoryQueue<StreamMessage>();
     const handler = eventApi.makeHandler(() => makeEventApiDeps({ stream }));
 
     // Act

@@ -32,7 +32,7 @@ const record = (messageId: string, body: string, receiveCount = 1): SQSRecord =>
   messageAttributes: {},
   attributes: { ApproximateReceiveCount: String(receiveCount), SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
 });
-const event = (name: string, id: string): string => JSON.stringify({ name, id, data: {}, ts: 1 } satisfies StepstackEvent);
+const event = (name: string, id: string): string => JSON.stringify({ format: 1, event: { name, id, data: {}, ts: 1 } satisfies StepstackEvent });
 const context = {} as Context;
 
 describe('runner handler', () => {

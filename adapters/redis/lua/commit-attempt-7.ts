@@ -5,7 +5,7 @@ import { GRAPH_LUA } from './graph';
  * KEYS: M, S, O, L, W, FN, EV of the run (see graph.ts).
  * ARGV: retention ms, now, format, step id, attempt, result kind (completed | retry | failed), output JSON |
  *   retry time | reason, attempts, errors JSON, owner whose lease to release ('' for none), owner to lease
- *   the next step to ('' for none), that lease's end, then the changes (graph.ts).
+ *   the next step to ('' for none), that lease's end, the cap of the run's output bytes (0: none), then the changes (graph.ts).
  * Returns {'missing'} | {'format', found} | {'stale'} | the committed result (graph.ts `committed`).
  */
 export const commitAttempt = {
@@ -20,12 +20,22 @@ if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .
   or redis.call('HGET', S, 'at:' .. step) ~= attempt then return {'stale'} end
 redis.call('HSET', S, 'n:' .. step, ARGV[8], 'er:' .. step, ARGV[9])
 local scheduled, dropped = {}, {}
+local cap = tonumber(ARGV[13])
+if kind == 'completed' and cap > 0 then
+  local held = tonumber(redis.call('HGET', M, 'ob') or '0')
+  if held + #ARGV[7] > cap then
+    kind = 'failed'
+    ARGV[7] = "step '" .. step .. "' failed for good: its output of " .. #ARGV[7] .. " bytes would bring the run's stored outputs to "
+      .. (held + #ARGV[7]) .. ' bytes, over the cap of ' .. cap .. ' bytes (RUN_OUTPUT_CAP)'
+  end
+end
 if kind == 'completed' then
   redis.call('HSET', O, step, ARGV[7])
+  redis.call('HINCRBY', M, 'ob', #ARGV[7])
   redis.call('HSET', S, 'st:' .. step, 'Completed', 'en:' .. step, now)
   redis.call('HDEL', S, 'du:' .. step)
   redis.call('HINCRBY', M, 'open', -1)
-  apply_changes(M, S, W, 13, now, scheduled)
+  apply_changes(M, S, W, 14, now, scheduled)
   complete_if_done(M, W, now, dropped)
 elseif kind == 'retry' then
   local next_attempt = tostring(tonumber(attempt) + 1)

@@ -334,5 +334,27 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       expect(run.status).toBe('Completed');
       expect((await client.api('GET', `/v1/events/${ids[0]}`)).body.data).toMatchObject({ name: fn.event, data: { from: 'sdk' } });
     });
+
+    it('lists a dead-lettered event and runs it when it is sent again', async () => {
+      // Prepare
+      const fn = await register({ a: { after: [{ step: '$trigger' }] } });
+      const dead = { name: fn.event, data: { lost: false }, id: `dead-${fn.id}`, ts: Date.now() };
+      await stack.state.saveDeadEvent({ event: dead, deadAt: Date.now(), receiveCount: 5 }, 60_000);
+      // Act
+      const listed = await client.api('GET', '/v1/events?dead=true&limit=100');
+      const resent = await client.api('POST', `/v1/events/${dead.id}/resend`);
+      const run = await client.waitForRun(dead.id);
+      const after = await client.api('GET', '/v1/events?dead=true&limit=100');
+      const again = await client.api('POST', `/v1/events/${dead.id}/resend`);
+      const badLimit = await client.api('GET', '/v1/events?dead=true&limit=0');
+      // Assess
+      expect(listed.status).toBe(200);
+      expect(listed.body.data.find((event: { id: string }) => event.id === dead.id)).toMatchObject({ ...dead, dead: { receive_count: 5 } });
+      expect(resent).toMatchObject({ status: 200, body: { data: { id: dead.id, resent: true } } });
+      expect(run.status).toBe('Completed');
+      expect(after.body.data.some((event: { id: string }) => event.id === dead.id)).toBe(false);
+      expect(again.status).toBe(404);
+      expect(badLimit.status).toBe(400);
+    });
   });
 }
