@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient, ensureQueue } from '../../adapters/sqs';
+import { eventOf, type StreamMessage } from '../../core/events/stream';
 import { buildContainerImage, pushContainerImage } from '../../ecs/image';
 import { buildExecutorBundle } from '../../executor/build';
 import { testDockerSocket } from '../harness/images';
@@ -86,7 +87,7 @@ describe('the container-mode image', () => {
       expect(reference).toBe(`${repository}:${bundle.sha256}`);
       expect(refused).toMatch(/docker login .* failed/);
       expect(answer?.status).toBe(200);
-      expect(received.Messages?.map((message) => (JSON.parse(message.Body!) as { name: string }).name)).toEqual(['image/test']);
+      expect(received.Messages?.map((message) => eventOf(JSON.parse(message.Body!) as StreamMessage).name)).toEqual(['image/test']);
       expect(check).toBe(0);
     } finally {
       await run('docker', ['rm', '-f', name], { env: env() }).catch(() => undefined);
