@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import boundaries from './lint/boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'lint/**'] },
+  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'lint/**', 'deploy/serverless-plugin.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

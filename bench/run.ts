@@ -1,5 +1,7 @@
 import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
+import { benchExecutorMemory } from './executor-memory';
+import { benchHandlers } from './handlers';
 import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
@@ -14,6 +16,8 @@ async function main(): Promise<void> {
   await benchPauseIndex();
   await benchRunState();
   await benchDockerDriver();
+  await benchHandlers();
+  await benchExecutorMemory();
   await benchExpressions();
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../core/ports/logger';
 import type { WorkItem } from '../core/run/work-item';
 import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
+import { withSecrets } from '../platform/aws/secrets';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { dockerLimitsFor } from '../platform/docker-limits';
 import { jsonLogger, loggerFor } from '../platform/logging';
@@ -19,24 +20,28 @@ import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
 import { redisStateFor } from '../platform/state';
+import { startHealthServer } from '../platform/health/server';
 import { completeTermination, createImds, watchTermination } from './lifecycle';
+import { createDaemonMetrics } from '../platform/health/metrics';
 
 /**
  * The executor daemon on an EC2 machine (started by systemd, see stepstack-executor.service): takes
  * work items off the step queue and runs steps with the Docker and HTTP drivers. Settings come from
- * /etc/stepstack/executor.env, written by the launch template's user data.
+ * /etc/stepstack/executor.env, written by the launch template's user data; secrets are read by name
+ * at start (SIGNING_KEY_PARAMETER, REDIS_AUTH_SECRET_ARN).
  */
-function main(): void {
+async function main(): Promise<void> {
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   let settings: Settings;
   let logger: Logger = jsonLogger({ service: 'stepstack-executor', owner });
   try {
-    settings = loadSettings(process.env, { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
+    settings = loadSettings(await withSecrets(process.env), { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
     logger = loggerFor(settings, 'executor', { service: 'stepstack-executor', owner });
     onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   } catch (error) {
+    // Restarting cannot fix settings: exit with the status systemd is told not to restart.
     logger.error('executor settings are invalid', { error: errorMessage(error) });
-    process.exit(EXIT.FAILED);
+    process.exit(EXIT.CONFIG);
   }
 
   const sqs = sqsClientFor(settings);
@@ -61,10 +66,11 @@ function main(): void {
   const groupName = settings.ASG_NAME;
   const hookName = settings.LIFECYCLE_HOOK_NAME;
 
+  const counters = createDaemonMetrics();
   const daemon = startDaemon<WorkItem>({
     name: 'executor',
-    queue,
-    handle: (message, signal) => handleWorkItem(deps, message.body, message, signal),
+    queue: counters.queue(queue),
+    handle: counters.handle<WorkItem>((message, signal) => handleWorkItem(deps, message.body, message, signal)),
     correlate: workItemIds,
     async prepare() {
       const probe = await probeDocker();
@@ -79,6 +85,7 @@ function main(): void {
       await completeTermination({ autoscaling: autoScalingClientFor(settings), groupName, hookName, metadata });
     },
     async close() {
+      await health.then((server) => server.close(), () => undefined);
       await queue.close();
       await state.close();
       sqs.destroy();
@@ -89,10 +96,16 @@ function main(): void {
     logger,
   });
 
+  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, state: () => daemon.state });
+  health.then(
+    (server) => logger.info('executor health endpoint listening', { url: `http://127.0.0.1:${server.port}/health` }),
+    (error: unknown) => logger.error('executor health endpoint could not listen: set HEALTH_PORT to a free port', { error: errorMessage(error) }),
+  );
+
   if (groupName && hookName) {
     // On scale-in the group holds this machine in Terminating:Wait; drain, then let it go.
     watchTermination({ metadata, logger, onTerminating: () => void daemon.stop('retire') });
   }
 }
 
-main();
+void main();

@@ -3,6 +3,7 @@ import { createApp } from '../api/app';
 import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 import { stageIntake } from '../platform/compose/intake';
 import { lazy } from '../platform/lazy';
 import { loadSettings } from '../platform/settings';
@@ -22,4 +23,4 @@ export function makeHandler(deps: () => EngineHandlerDeps): HttpApiHandler {
   });
 }
 
-export const handler = middy(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = middy(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

@@ -7,6 +7,7 @@ import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
 import { workItemIds } from '../platform/logging/correlation';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 import { decodeRecord, recordIds, settleEach } from './sqs-records';
 
 /** The step DLQ's consumer: the run of each dead work item is marked Failed with the reason (SPEC section 5). */
@@ -25,4 +26,4 @@ export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logge
   logger: (reason: unknown, record: { messageId?: string; body?: string }) => log.error('dead work item failed, left for retry', { ...recordIds(record, workItemIds), error: String(reason) }),
 }));
 
-export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

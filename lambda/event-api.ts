@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { createApp } from '../api/app';
 import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EventApiDeps, eventApiDeps } from './event-api-deps';
+import { secretsFromNames } from './secrets';
 
 /** `POST /e/{eventKey}` and `GET /health` (SPEC section 2) over an HTTP API event: the stack's app with those routes only. */
 export function makeHandler(deps: () => EventApiDeps): HttpApiHandler {
@@ -11,4 +12,4 @@ export function makeHandler(deps: () => EventApiDeps): HttpApiHandler {
   });
 }
 
-export const handler = middy(makeHandler(eventApiDeps));
+export const handler = middy(makeHandler(eventApiDeps)).use(secretsFromNames());

@@ -6,6 +6,7 @@ import type { Logger } from '../core/ports/logger';
 import { keepDeadEvent } from '../core/services/dead-events';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 import { decodeRecord, settleEach } from './sqs-records';
 
 /**
@@ -28,4 +29,4 @@ export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logge
   logger: (reason: unknown, record: { messageId?: string }) => log.error('dead event not kept, left for retry', { messageId: record.messageId, error: String(reason) }),
 }));
 
-export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

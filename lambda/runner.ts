@@ -7,6 +7,7 @@ import type { Logger } from '../core/ports/logger';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps, logger } from './deps';
 import { eventIds } from '../platform/logging/correlation';
 import { releaseWhenLocal } from './local-release';
+import { secretsFromNames } from './secrets';
 import { decodeRecord, recordIds, settleEach } from './sqs-records';
 
 /** The event stream's consumer: each record is one accepted event; a failed record alone is retried by SQS. */
@@ -25,4 +26,4 @@ export const withMiddleware = (inner: ReturnType<typeof makeHandler>, log: Logge
   logger: (reason: unknown, record: { messageId?: string; body?: string }) => log.error('event record failed, left for retry', { ...recordIds(record, eventIds), error: String(reason) }),
 }));
 
-export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(releaseWhenLocal(closeEngineDeps));
+export const handler = withMiddleware(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(closeEngineDeps));

@@ -11,7 +11,7 @@ import type { Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
 import { defaultRetrySettings } from '../core/run/backoff';
 import type { WorkItem } from '../core/run/work-item';
-import { fireCronTicks } from '../core/services/cron';
+import { CRON_CATCH_UP_MS, fireCronTicks, noteCronRegistration } from '../core/services/cron';
 import type { EngineDeps } from '../core/services/deps';
 import { handleDeadWorkItem } from '../core/services/dead-letters';
 import { keepDeadEvent } from '../core/services/dead-events';
@@ -79,7 +79,10 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   };
   const fromDir = await loadFunctionsDir(config.FUNCTIONS_DIR);
   for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
-  for (const definition of [...fromDir.functions, ...(options.functions ?? [])]) await engine.state.putFunction(definition);
+  for (const definition of [...fromDir.functions, ...(options.functions ?? [])]) {
+    await noteCronRegistration(engine.state, definition, clock.now(), engine.retentionMs);
+    await engine.state.putFunction(definition);
+  }
   if (fromDir.functions.length > 0) logger.info('functions loaded', { dir: config.FUNCTIONS_DIR, ids: fromDir.functions.map((fn) => fn.id).join(',') });
   const catalog = new FunctionCatalog(engine.state);
 
@@ -115,7 +118,8 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     }),
   ];
 
-  let cronFrom = clock.now();
+  // Ticks that fell during a restart run once, if at most CRON_CATCH_UP_MS old and after their registration.
+  let cronFrom = clock.now() - CRON_CATCH_UP_MS;
   const cron = setInterval(() => {
     const to = clock.now();
     catalog.list()

@@ -18,6 +18,8 @@ export const EXIT = {
   DRAIN_TIMEOUT: 2,
   /** The machine is leaving its auto-scaling group: drained, lifecycle action completed; systemd must not restart it. */
   RETIRED: 3,
+  /** The settings are wrong (EX_CONFIG of sysexits.h): every problem is in the log; systemd must not restart it (RestartPreventExitStatus). */
+  CONFIG: 78,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm start` / `npm test` need and is missing, so that each is the only command to run
 # on a fresh machine: the npm packages, and for the tests Debian's redis-server, docker.io,
-# busybox-static and docker-registry (as root, with apt-get). Does nothing when all is there.
+# busybox-static, docker-registry and debootstrap (as root, with apt-get). Does nothing when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v debootstrap >/dev/null || need+=(debootstrap)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "stepstack: the tests need ${need[*]}: install them (Debian: apt-get install ${need[*]})" >&2

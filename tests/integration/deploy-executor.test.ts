@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DeleteQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -109,7 +109,9 @@ afterAll(async () => {
 
 const keyPrefix = `executor-test-${process.pid}`;
 let daemon: Spawned;
+let healthPort: number;
 const daemonEnv = (): Record<string, string> => ({
+  HEALTH_PORT: String(healthPort),
   RETRY_BASE: '100ms', STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_NAMESPACE: keyPrefix,
   DOCKER_HOST: `unix://${testDockerSocket()}`, DOCKER_NETWORK: 'none', DRAIN_DEADLINE: '5s',
 });
@@ -125,6 +127,7 @@ describe('executor bundle on a machine', () => {
     await createSqsQueue<WorkItem>({ client: sqs, queueUrl }).send([{ body: stray }]);
 
     // Act
+    healthPort = await freePort();
     daemon = spawnBundle('executor.js', [], daemonEnv());
     const ready = await daemon.waitForLog('executor ready');
     await daemon.waitForLog('work item for a run that no longer exists');
@@ -168,6 +171,24 @@ describe('executor bundle on a machine', () => {
     }
   }, 60_000);
 
+  it('answers healthy on 127.0.0.1 while it runs, with its counters as metrics', async () => {
+    // Prepare
+    await daemon.waitForLog('executor health endpoint listening');
+
+    // Act
+    const health = await fetch(`http://127.0.0.1:${healthPort}/health`);
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+
+    // Assess
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual(expect.objectContaining({ status: 'ok', state: 'RUNNING', stepsInFlight: 0 }));
+    expect(value('stepstack_steps_done_total')).toBeGreaterThanOrEqual(2);
+    expect(value('stepstack_steps_in_flight')).toBe(0);
+    expect(value('stepstack_queue_polls_total')).toBeGreaterThanOrEqual(1);
+    expect(value('stepstack_queue_poll_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
   it('drains and exits 0 on SIGTERM, leaving nothing on the queue', async () => {
     // Act
     daemon.child.kill('SIGTERM');
@@ -179,6 +200,35 @@ describe('executor bundle on a machine', () => {
     const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attributes.Attributes).toEqual(expect.objectContaining({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' }));
   }, 30_000);
+});
+
+describe('executor settings', () => {
+  it('refuses bad settings before taking work: every problem named with its fix, exit 78, which the unit tells systemd not to restart', async () => {
+    // Act
+    const bad = spawnBundle('executor.js', [], { ...daemonEnv(), CONCURRENCY: 'abc', STEP_LEASE: 'soon', STEP_QUEUE_URL: '' });
+    const [code] = await bad.exited;
+    const unit = await readFile(path.join(bundleDir, 'stepstack-executor.service'), 'utf8');
+
+    // Assess
+    expect(code).toBe(78);
+    const refusal = bad.logs.find((line) => line.message === 'executor settings are invalid');
+    expect(String(refusal?.error)).toMatch(/CONCURRENCY: "abc" is not allowed: set a whole number from 1 to 1000/);
+    expect(String(refusal?.error)).toMatch(/STEP_LEASE: "soon" is not a duration/);
+    expect(String(refusal?.error)).toMatch(/STEP_QUEUE_URL: required here/);
+    expect(bad.logs.map((line) => line.message)).not.toContain('executor ready');
+    expect(unit).toMatch(/^RestartPreventExitStatus=3 78$/m);
+    expect(unit).toMatch(/^Restart=always$/m);
+  });
+
+  it('refuses CONCURRENCY=0 instead of idling', async () => {
+    // Act
+    const idle = spawnBundle('executor.js', [], { ...daemonEnv(), CONCURRENCY: '0' });
+    const [code] = await idle.exited;
+
+    // Assess
+    expect(code).toBe(78);
+    expect(String(idle.logs.find((line) => line.message === 'executor settings are invalid')?.error)).toMatch(/CONCURRENCY: "0" is not allowed/);
+  });
 });
 
 describe('container.js (ECS container mode)', () => {
@@ -205,7 +255,7 @@ describe('container.js (ECS container mode)', () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: streamUrl }));
   }, 30_000);
 
-  it('runner consumes the event stream into Redis, then drains and exits 0 on SIGTERM', async () => {
+  it('runner consumes the event stream into Redis, answers healthy for its health check, then drains and exits 0 on SIGTERM', async () => {
     // Prepare
     const streamUrl = await ensureQueue(sqs, `stepstack-container-runner-${process.pid}-${Date.now()}`);
     const prefix = `container-runner-${process.pid}`;
@@ -215,18 +265,28 @@ describe('container.js (ECS container mode)', () => {
 
     try {
       // Act
+      const runnerHealthPort = await freePort();
       const runner = spawnBundle('container.js', ['runner'], {
         EVENT_STREAM_URL: streamUrl, STEP_QUEUE_URL: queueUrl, REDIS_URL: setting('STEPSTACK_TEST_REDIS_URL'), STEPSTACK_NAMESPACE: prefix, DRAIN_DEADLINE: '5s',
+        HEALTH_PORT: String(runnerHealthPort),
       });
       await runner.waitForLog('runner: running');
+      await runner.waitForLog('runner health endpoint listening');
       let kept = await state.getEvent(event.id);
       for (const end = Date.now() + 10_000; !kept && Date.now() < end; kept = await state.getEvent(event.id)) {
         await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The task definition's health check: healthy once the event stream has answered a receive.
+      let health = 0;
+      for (const end = Date.now() + 30_000; health !== 200 && Date.now() < end;) {
+        health = await fetch(`http://127.0.0.1:${runnerHealthPort}/health`).then((answer) => answer.status, () => 0);
+        if (health !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       runner.child.kill('SIGTERM');
       const [code] = await runner.exited;
 
       // Assess
+      expect(health).toBe(200);
       expect(kept).toEqual(expect.objectContaining({ id: event.id, name: 'app/ordered' }));
       expect(code).toBe(0);
     } finally {

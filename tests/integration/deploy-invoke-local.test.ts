@@ -6,9 +6,10 @@ import { promisify } from 'node:util';
 import { DeleteQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createRedisStateStore } from '../../adapters/redis';
 import { createSqsClient, ensureQueue } from '../../adapters/sqs';
+import { WORK_ITEM_FORMAT } from '../../core/run/work-item';
 
 /**
- * `npx serverless invoke local -f <fn> --stage local` for real: the bundled handlers, run by the
+ * `npx serverless invoke local -f <fn> --stage local` for real: the five bundled handlers, run by the
  * Serverless CLI, against the test harness' SQS-compatible server (fauxqs) and Redis.
  */
 const ROOT = path.resolve(__dirname, '../..');
@@ -113,6 +114,65 @@ describe('serverless invoke local --stage local', () => {
       // Assess
       expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
       expect(await state.getEvent(event.id)).toEqual(expect.objectContaining({ id: event.id, name: 'user/signed.up' }));
+    } finally {
+      await state.close();
+    }
+  }, 150_000);
+  it('coreApi answers the function registry behind its bearer key, and 401 without it', async () => {
+    // Prepare
+    const keyPrefix = `invoke-local-core-${process.pid}`;
+    const state = createRedisStateStore({ url: redisUrl(), keyPrefix });
+    await state.putFunction({ id: 'listed', name: 'listed', triggers: [{ event: 'test/listed' }], steps: { a: { after: [{ step: '$trigger' }], runtime: { type: 'http', url: 'http://127.0.0.1:9/a' } } } } as never);
+    const get = (authorization?: string) => ({
+      version: '2.0', routeKey: 'ANY /v1/{proxy+}', rawPath: '/v1/functions', rawQueryString: '',
+      headers: authorization ? { authorization } : {},
+      requestContext: { http: { method: 'GET', path: '/v1/functions', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' } },
+      pathParameters: { proxy: 'functions' }, isBase64Encoded: false,
+    });
+    const settings = { REDIS_URL: redisUrl(), STEPSTACK_NAMESPACE: keyPrefix, STEP_QUEUE_URL: queueUrl, API_KEY: 'core-key' };
+
+    try {
+      // Act
+      const allowed = await invokeLocal<{ statusCode: number; body: string }>('coreApi', get('Bearer core-key'), settings);
+      const refused = await invokeLocal<{ statusCode: number }>('coreApi', get(), settings);
+
+      // Assess
+      expect(allowed.statusCode).toBe(200);
+      expect(JSON.stringify(JSON.parse(allowed.body))).toContain('"id":"listed"');
+      expect(refused.statusCode).toBe(401);
+    } finally {
+      await state.close();
+    }
+  }, 300_000);
+
+  it('deadLetters settles a work item of a run that is gone and reports only the record it could not read', async () => {
+    // Prepare
+    const item = { format: WORK_ITEM_FORMAT, kind: 'step', runId: 'run-that-does-not-exist', functionId: 'fn', stepId: 'a', attempt: 0, dueAt: 0 };
+
+    // Act
+    const result = await invokeLocal<unknown>('deadLetters', sqsEvent([{ messageId: 'gone', body: JSON.stringify(item) }, { messageId: 'bad', body: '{' }]), {
+      REDIS_URL: redisUrl(), STEPSTACK_NAMESPACE: `invoke-local-dl-${process.pid}`, STEP_QUEUE_URL: queueUrl,
+    });
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+  }, 150_000);
+
+  it('cron looks back ten minutes and counts the functions with cron triggers', async () => {
+    // Prepare
+    const keyPrefix = `invoke-local-cron-${process.pid}`;
+    const state = createRedisStateStore({ url: redisUrl(), keyPrefix });
+    await state.putFunction({ id: 'hourly', name: 'hourly', triggers: [{ cron: '0 * * * *' }], steps: { a: { after: [{ step: '$trigger' }], runtime: { type: 'http', url: 'http://127.0.0.1:9/a' } } } } as never);
+
+    try {
+      // Act
+      const result = await invokeLocal<{ from: string; to: string; functions: number }>('cron', { 'detail-type': 'Scheduled Event', source: 'aws.events' }, {
+        REDIS_URL: redisUrl(), STEPSTACK_NAMESPACE: keyPrefix, STEP_QUEUE_URL: queueUrl,
+      });
+
+      // Assess
+      expect(result.functions).toBe(1);
+      expect(Date.parse(result.to) - Date.parse(result.from)).toBe(10 * 60_000);
     } finally {
       await state.close();
     }

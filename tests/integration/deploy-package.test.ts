@@ -74,7 +74,7 @@ describe('serverless package --stage test', () => {
   it('generates every part of the stack', () => {
     // Prepare
     const expected = [
-      'EventApiLambdaFunction', 'CoreApiLambdaFunction', 'RunnerLambdaFunction', 'DeadLettersLambdaFunction', 'CronLambdaFunction',
+      'EventApiLambdaFunction', 'CoreApiLambdaFunction', 'RunnerLambdaFunction', 'DeadLettersLambdaFunction', 'CronLambdaFunction', 'SyncFunctionsLambdaFunction', 'FunctionsSync',
       'HttpApi', 'EventStreamQueue', 'EventStreamDeadLetterQueue', 'StepQueue', 'StepDeadLetterQueue',
       'RedisReplicationGroup', 'RedisSubnetGroup', 'RedisSecurityGroup', 'RedisAuthToken',
       'ExecutorLaunchTemplate', 'ExecutorGroup', 'ExecutorRole', 'ExecutorInstanceProfile',
@@ -86,7 +86,7 @@ describe('serverless package --stage test', () => {
 
     // Assess
     expect(missing).toEqual([]);
-    expect(resources('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Runtime)).toEqual(Array(5).fill('nodejs22.x'));
+    expect(resources('AWS::Lambda::Function').map(([, fn]) => fn.Properties.Runtime)).toEqual(Array(7).fill('nodejs22.x'));
     expect(resource('EcsCluster').Condition).toBe('ContainerMode');
     expect(template.Conditions.ContainerMode).toEqual({ 'Fn::Equals': ['false', 'true'] });
   });
@@ -127,9 +127,9 @@ describe('serverless package --stage test', () => {
     const mappings = resources('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
 
     // Assess
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     for (const mapping of mappings) expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    expect(mappings.map((mapping) => (mapping.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['EventStreamQueue', 'StepDeadLetterQueue']);
+    expect(mappings.map((mapping) => (mapping.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['EventStreamDeadLetterQueue', 'EventStreamQueue', 'StepDeadLetterQueue']);
   });
 
   it('keeps the queues encrypted, with dead-letter queues after a bounded number of receives', () => {
@@ -156,7 +156,8 @@ describe('serverless package --stage test', () => {
     expect(data.KeyName).toBeUndefined();
     expect(data.MetadataOptions).toEqual(expect.objectContaining({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }));
     expect(undefinedPlaceholders).toEqual([]);
-    expect(script).toContain('systemctl enable --now stepstack-executor.service');
+    expect(script).toContain('systemctl enable stepstack-executor.service stepstack-health.timer');
+    expect(script).toContain('sha256sum --check');
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(resource('ExecutorGroup').Properties.LifecycleHookSpecificationList).toEqual([
       expect.objectContaining({ LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }),
@@ -215,24 +216,21 @@ describe('serverless package --stage test', () => {
     expect(resources('AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual([]);
   });
 
-  it('holds no literal secret, and gives each key only to the function that uses it', () => {
+  it('holds no secret, and gives the name of each secret only to the function that reads it', () => {
     // Prepare
     const variables = Object.fromEntries(resources('AWS::Lambda::Function').map(([id, fn]) => [id, (fn.Properties.Environment as { Variables: Json }).Variables]));
 
     // Act
     const holders = (name: string): string[] => Object.keys(variables).filter((id) => variables[id]![name] !== undefined).sort();
-    const redisUrls = Object.values(variables).map((vars) => vars.REDIS_URL).filter((url) => url !== undefined);
 
     // Assess
-    expect(holders('EVENT_KEYS')).toEqual(['EventApiLambdaFunction']);
-    expect(holders('API_KEY')).toEqual(['CoreApiLambdaFunction']);
-    expect(holders('SIGNING_KEY')).toEqual([]);
-    expect(holders('REDIS_URL')).not.toContain('EventApiLambdaFunction');
-    expect(variables.EventApiLambdaFunction!.EVENT_KEYS).toBe('{{resolve:ssm:/stepstack/test/event-keys}}');
-    expect(variables.CoreApiLambdaFunction!.API_KEY).toBe('{{resolve:ssm:/stepstack/test/api-key}}');
-    expect(redisUrls).toHaveLength(4);
-    for (const url of redisUrls) expect(JSON.stringify(url)).toContain('rediss://:{{resolve:secretsmanager:${RedisAuthToken}:SecretString:token}}@');
+    expect(holders('EVENT_KEYS_PARAMETER')).toEqual(['EventApiLambdaFunction']);
+    expect(holders('API_KEY_PARAMETER')).toEqual(['CoreApiLambdaFunction']);
+    expect(holders('REDIS_AUTH_SECRET_ARN')).toEqual(['CoreApiLambdaFunction', 'CronLambdaFunction', 'DeadLettersLambdaFunction', 'EventDeadLettersLambdaFunction', 'RunnerLambdaFunction', 'SyncFunctionsLambdaFunction']);
+    for (const name of ['EVENT_KEYS', 'API_KEY', 'SIGNING_KEY', 'REDIS_URL', 'REDIS_AUTH_TOKEN']) expect(holders(name)).toEqual([]);
+    expect(variables.EventApiLambdaFunction!.EVENT_KEYS_PARAMETER).toBe('/stepstack/test/event-keys');
     expect(JSON.stringify(template)).not.toMatch(/"(AuthToken|Password|SecretString)":"(?!\{\{resolve)[^"]+"/);
+    expect(JSON.stringify(variables)).not.toContain('{{resolve:');
   });
 
   it('keeps Docker out of every Lambda bundle, and Redis out of the Event API', async () => {
