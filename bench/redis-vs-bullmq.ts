@@ -11,7 +11,7 @@ import type { WorkItem } from '../core/run/work-item';
 import { compileFunction } from '../core/functions/compile';
 import type { FunctionDefinition } from '../core/functions/definition';
 import type { EngineDeps } from '../core/services/deps';
-import { handleWorkItem } from '../core/services/executor';
+import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { startRunFor } from '../core/services/runner';
 import { startWorker } from '../core/services/worker-loop';
 import { spawnRedisServer } from '../tests/harness/redis-server';
@@ -105,10 +105,10 @@ export async function benchStepstack(redisUrl: string, redisPort: number): Promi
     ])),
   };
   const fn = compileFunction(definition);
-  const drivers = { http: createHttpDriver({}) };
+  const executor: ExecutorDeps = { ...engine, drivers: { http: createHttpDriver({}) }, owner: 'bench', leaseMs: 60_000 };
   const worker = startWorker({
     name: 'bench', queue, logger: silentLogger, concurrency: CONCURRENCY, visibilityMs: 60_000,
-    handle: (message, signal) => handleWorkItem({ ...engine, drivers, owner: 'bench', leaseMs: 60_000 }, message.body, message, signal),
+    handle: (message, signal) => handleWorkItem(executor, message.body, message, signal),
   });
   try {
     const startRuns = async (count: number): Promise<void> => {

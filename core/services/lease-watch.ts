@@ -47,13 +47,19 @@ export function watchLease(
         renewing = false;
       });
   }, Math.max(20, deps.leaseMs / 3));
+  // The outer signal (the worker's drain) aborts this one too. A listener removed on close, rather than
+  // AbortSignal.any, which costs more per step and leaves a dependent on the long-lived outer signal.
+  const onOuterAbort = (): void => controller.abort(outer.reason);
+  if (outer.aborted) onOuterAbort();
+  else outer.addEventListener('abort', onOuterAbort, { once: true });
   return {
-    signal: AbortSignal.any([outer, controller.signal]),
+    signal: controller.signal,
     get stopped() {
       return stopped;
     },
     close() {
       clearInterval(timer);
+      outer.removeEventListener('abort', onOuterAbort);
     },
   };
 }
