@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { fmt, percentile } from './support/stats';
-import { startNoopStepServer } from './support/noop-step-server';
+import { type NoopStepServer, startNoopStepServer } from './support/noop-step-server';
 import { StackProcess } from '../tests/support/stack-process';
 
 /**
@@ -58,14 +58,14 @@ async function loadEvents(url: string, options: { connections: number; overallRa
 }
 
 /** Start `runs` runs of the chain, `atOnce` at a time, and wait for all their steps; returns the seconds taken. */
-async function runChains(url: string, steps: { stepsDone(): number }, options: { runs: number; atOnce: number }): Promise<number> {
+async function runChains(url: string, steps: Pick<NoopStepServer, 'stepsDone' | 'whenDone'>, options: { runs: number; atOnce: number }): Promise<number> {
   const before = steps.stepsDone();
   const started = performance.now();
   for (let sent = 0; sent < options.runs; sent += options.atOnce) {
     const batch = Array.from({ length: options.atOnce }, () => ({ name: 'bench/chain', data: {} }));
     await fetch(`${url}/e/bench`, { method: 'POST', body: JSON.stringify(batch) });
     const target = before + (sent + options.atOnce) * 20;
-    while (steps.stepsDone() < target) await new Promise((resolve) => setTimeout(resolve, 1));
+    await steps.whenDone(target);
   }
   return (performance.now() - started) / 1000;
 }

@@ -19,11 +19,11 @@ import { monitorRedis, total } from './support/redis-monitor';
 import { startNoopStepServer } from './support/noop-step-server';
 import { fmt, percentile } from './support/stats';
 
-const CHAIN = 10;
+export const CHAIN = 10;
 const RUNS = 400;
 const CONCURRENCY = 20;
 
-interface Figures {
+export interface Figures {
   'steps/s': string;
   'dispatch p50': string;
   'dispatch p99': string;
@@ -62,7 +62,7 @@ async function measure(
     for (let wave = 0; wave < count; wave += 1) {
       const target = steps.stepsDone() + CONCURRENCY * CHAIN;
       await startRuns(CONCURRENCY);
-      while (steps.stepsDone() < target) await new Promise((resolve) => setTimeout(resolve, 1));
+      await steps.whenDone(target);
     }
     return (performance.now() - started) / 1000;
   };
@@ -174,6 +174,15 @@ function runInChild(system: System, redisUrl: string, redisPort: number): Promis
   });
 }
 
+/** Each system twice on the Redis server at `redis`, each run in a fresh process, in alternating order. */
+export async function compareWithBullmq(redis: { url: string; port: number }): Promise<Record<System, Figures[]>> {
+  const results: Record<System, Figures[]> = { stepstack: [], bullmq: [] };
+  for (const order of [['stepstack', 'bullmq'], ['bullmq', 'stepstack']] as System[][]) {
+    for (const system of order) results[system].push(await runInChild(system, redis.url, redis.port));
+  }
+  return results;
+}
+
 /**
  * Issue 3's figures: Stepstack on Redis against BullMQ, side by side on one Redis server in one run.
  * Each system runs twice in its own process, in alternating order; the better run of each is shown.
@@ -181,10 +190,7 @@ function runInChild(system: System, redisUrl: string, redisPort: number): Promis
 export async function benchRedisVsBullmq(): Promise<void> {
   const redis = await spawnRedisServer({});
   try {
-    const results: Record<System, Figures[]> = { stepstack: [], bullmq: [] };
-    for (const order of [['stepstack', 'bullmq'], ['bullmq', 'stepstack']] as System[][]) {
-      for (const system of order) results[system].push(await runInChild(system, redis.url, redis.port));
-    }
+    const results = await compareWithBullmq(redis);
     const best = (runs: Figures[]): Figures => runs.reduce((a, b) => (Number(b['steps/s']) > Number(a['steps/s']) ? b : a));
     const stepstack = best(results.stepstack);
     const bullmq = best(results.bullmq);

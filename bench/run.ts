@@ -6,6 +6,7 @@ import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
+import { benchRunState } from './run-state';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await benchLocalStack();
   await benchRedisVsBullmq();
   await benchPauseIndex();
+  await benchRunState();
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();

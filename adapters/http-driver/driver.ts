@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { PlatformError, errorMessage } from '../../core/errors';
+import { stepInputJson } from '../../core/run/step-input-json';
 import type { Driver, StepOutcome, StepRequest } from '../../core/ports/driver';
 import { AddressRefusedError, guardedLookup, isLinkLocalOrMetadata, literalAddress } from './address-policy';
 import { type Agents, post } from './exchange';
@@ -42,7 +43,7 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       // Literal IPs skip `lookup`, so the policy is applied here for them.
       if (literal && !settings.allowLinkLocal && isLinkLocalOrMetadata(literal)) return refusedOutcome(new AddressRefusedError(literal), target);
 
-      const body = JSON.stringify(request.input);
+      const body = stepInputJson(request.input);
       const headers: http.OutgoingHttpHeaders = {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),

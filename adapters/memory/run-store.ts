@@ -3,7 +3,7 @@ import type { FunctionDefinition } from '../../core/functions/definition';
 import { FormatError } from '../../core/format';
 import {
   RUN_FORMAT,
-  type AttemptCommit, type CommitResult, type GraphChanges, type LeaseRequest, type LeaseResult, type NewRun, type PauseResume, type RunEnd,
+  type AttemptCommit, type CommitResult, type GraphChanges, type LeaseRequest, type LeaseResult, type LeasedStepContext, type NewRun, type PauseResume, type RunEnd,
   type RunStore, type StoredRun, type TimerFire,
 } from '../../core/ports/run-store';
 import type { AttemptError } from '../../core/run/run';
@@ -108,17 +108,13 @@ export class MemoryRunStore implements RunStore {
       if (json !== undefined) Object.defineProperty(outputs, id, { value: decode(json), enumerable: true, writable: true, configurable: true });
     }
     const { definition } = run;
-    return {
-      status: 'leased',
-      step: {
-        run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
-        async: step.async === null ? null : decode<StepstackEvent>(step.async),
-        history: { attempts: step.attempts, errors: decode<AttemptError[]>(step.errors) },
-        get definition() {
-          return decode<FunctionDefinition>(definition);
-        },
-      },
+    const context: LeasedStepContext = {
+      run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
+      async: step.async === null ? null : decode<StepstackEvent>(step.async),
+      history: { attempts: step.attempts, errors: decode<AttemptError[]>(step.errors) },
     };
+    if (!lease.withoutDefinition) Object.defineProperty(context, 'definition', { enumerable: true, get: () => decode<FunctionDefinition>(definition) });
+    return { status: 'leased', step: context };
   }
 
   async renewLease(lease: LeaseRequest): Promise<'renewed' | 'lost' | 'ended'> {

@@ -73,24 +73,25 @@ function metaOf(fields: Record<string, string | null | undefined>): RunMeta {
   };
 }
 
-/** The leaseStep script's `leased` reply. */
-export function decodeLeased(reply: unknown[]): LeasedStepContext {
+/** The leaseStep script's `leased` reply (without the definition when it was not asked for). */
+export function decodeLeased(reply: unknown[], withoutDefinition = false): LeasedStepContext {
   const [, meta, outputs, definition, event, async, attempts, errors] = reply as [string, (string | null)[], string[], string | null, string | null, string | null, string | null, string | null];
   const [id, fn, hash, ev, status, started, rerun] = meta;
-  if (definition === null || event === null) throw new Error(`run ${id} has no function definition or trigger event`);
-  let parsed: FunctionDefinition | undefined;
-  return {
+  if ((definition === null && !withoutDefinition) || event === null) throw new Error(`run ${id} has no function definition or trigger event`);
+  const context: LeasedStepContext = {
     run: metaOf({ id, fn, hash, ev, status, started, rerun }),
     event: decode<StepstackEvent>(event),
     outputs: decodeOutputs(outputs),
     async: async ? decode<StepstackEvent>(async) : null,
     history: { attempts: Number(attempts ?? 0), errors: errors ? decode<AttemptError[]>(errors) : [] },
-    // Parsed on first read only: the engine compiles a definition once per hash and rarely reads it again.
-    get definition() {
-      parsed ??= decode<FunctionDefinition>(definition);
-      return parsed;
-    },
   };
+  if (withoutDefinition || definition === null) return context;
+  let parsed: FunctionDefinition | undefined;
+  // Parsed on first read only: the engine compiles a definition once per hash and rarely reads it again.
+  return Object.defineProperty(context, 'definition', {
+    enumerable: true,
+    get: () => (parsed ??= decode<FunctionDefinition>(definition)),
+  });
 }
 
 /** The loadRun script's reply. */

@@ -48,7 +48,10 @@ export class RedisRunStore implements RunStore {
 
   leaseStep(lease: LeaseRequest): Promise<LeaseResult> {
     const keys = this.keys.run(lease.runId);
-    const args = [String(RUN_FORMAT), lease.stepId, String(lease.attempt), lease.owner, at(lease.now), ms(lease.now + lease.leaseMs), ...(lease.inputs ?? [])];
+    const args = [
+      String(RUN_FORMAT), lease.stepId, String(lease.attempt), lease.owner, at(lease.now), ms(lease.now + lease.leaseMs),
+      lease.withoutDefinition ? '0' : '1', ...(lease.inputs ?? []),
+    ];
     return this.call('leaseStep', async () => {
       // An empty input list would read every output: ask for a field no step can have instead.
       const reply = (await this.script('leaseStep', [keys.meta, keys.steps, keys.outputs, keys.leases, keys.definition, keys.trigger],
@@ -56,7 +59,7 @@ export class RedisRunStore implements RunStore {
       checkReply(reply, lease.runId);
       if (reply[0] === 'missing' || reply[0] === 'closed') return { status: reply[0] };
       if (reply[0] === 'busy') return { status: 'busy', until: Number(reply[1]) };
-      return { status: 'leased', step: decodeLeased(reply) };
+      return { status: 'leased', step: decodeLeased(reply, lease.withoutDefinition === true) };
     });
   }
 

@@ -1,34 +1,64 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface NoopStepServer {
+  url: string;
+  /** Gaps in ms between the end of a step and the start of the next one, over every run. */
+  gaps(): number[];
+  stepsDone(): number;
+  /** Resolves once `total` steps are done in all. */
+  whenDone(total: number): Promise<void>;
+  /** Resolves once `count` steps of run `runId` are done. */
+  whenRunDone(runId: string, count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The run id of a step input. `ctx` is the input's last field: reading only that tail keeps the
+ * server's cost (it shares the bench's CPU) from growing with the outputs a step is handed.
+ */
+function runIdOf(body: string): string {
+  const at = body.lastIndexOf('"ctx":');
+  const ctx = at >= 0 ? (JSON.parse(body.slice(at + 6, -1)) as { run_id?: string }) : undefined;
+  return ctx?.run_id ?? (JSON.parse(body) as { ctx: { run_id: string } }).ctx.run_id;
+}
+
 /**
  * A no-op step endpoint that timestamps, per run, when each step's request arrived and when its
  * response was written, so the gap between one step's end and the next step's start (the engine's
  * dispatch overhead) is measured on one clock.
  */
-export async function startNoopStepServer(): Promise<{
-  url: string;
-  /** Gaps in ms between the end of a step and the start of the next one, over every run. */
-  gaps(): number[];
-  stepsDone(): number;
-  close(): Promise<void>;
-}> {
+export async function startNoopStepServer(): Promise<NoopStepServer> {
   const lastEnd = new Map<string, number>();
+  const perRun = new Map<string, number>();
+  const runWaiters = new Map<string, { count: number; resolve: () => void }>();
+  const totalWaiters: { total: number; resolve: () => void }[] = [];
   const gaps: number[] = [];
   let done = 0;
+  const stepEnded = (runId: string): void => {
+    lastEnd.set(runId, performance.now());
+    done += 1;
+    const count = (perRun.get(runId) ?? 0) + 1;
+    perRun.set(runId, count);
+    const waiter = runWaiters.get(runId);
+    if (waiter && count >= waiter.count) {
+      runWaiters.delete(runId);
+      waiter.resolve();
+    }
+    for (let i = totalWaiters.length - 1; i >= 0; i -= 1) {
+      if (done >= totalWaiters[i]!.total) totalWaiters.splice(i, 1)[0]!.resolve();
+    }
+  };
   const server = createServer((req, res) => {
     const arrived = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ctx: { run_id: string } };
-      const previous = lastEnd.get(input.ctx.run_id);
+      const runId = runIdOf(Buffer.concat(chunks).toString('utf8'));
+      const previous = lastEnd.get(runId);
       if (previous !== undefined) gaps.push(arrived - previous);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}', () => {
-        lastEnd.set(input.ctx.run_id, performance.now());
-        done += 1;
-      });
+      res.end('{"ok":true}', () => stepEnded(runId));
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -37,6 +67,14 @@ export async function startNoopStepServer(): Promise<{
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     gaps: () => gaps,
     stepsDone: () => done,
+    whenDone: (total) => new Promise((resolve) => {
+      if (done >= total) resolve();
+      else totalWaiters.push({ total, resolve });
+    }),
+    whenRunDone: (runId, count) => new Promise((resolve) => {
+      if ((perRun.get(runId) ?? 0) >= count) resolve();
+      else runWaiters.set(runId, { count, resolve });
+    }),
     close: () => new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

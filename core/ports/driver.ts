@@ -8,6 +8,8 @@ export interface StepInput {
   events?: StepstackEvent[];
   /** Outputs of the steps this one depends on (its ancestors), by step id. */
   steps: Record<string, unknown>;
+  /** `steps` as JSON, when the executor has it already (it extends it step by step along a chain); drivers may send it as is. */
+  stepsJson?: string;
   async: StepstackEvent | null;
   ctx: { fn_id: string; step_id: string; run_id: string; attempt: number };
 }

@@ -178,6 +178,8 @@ export interface LeaseRequest {
   now: number;
   /** Whose outputs to return (the step's ancestors). */
   inputs?: string[];
+  /** The caller has the run's function compiled (work items carry its hash): leave the definition out (it grows with the graph). */
+  withoutDefinition?: boolean;
 }
 
 export type LeaseResult =
@@ -190,8 +192,8 @@ export type LeaseResult =
 export interface LeasedStepContext {
   run: RunMeta;
   event: StepstackEvent;
-  /** Parsed on first read: the engine compiles a definition once per hash. */
-  readonly definition: FunctionDefinition;
+  /** Parsed on first read: the engine compiles a definition once per hash. Absent when the request said `withoutDefinition`. */
+  readonly definition?: FunctionDefinition;
   /** Outputs of the steps asked for. */
   outputs: Record<string, unknown>;
   async: StepstackEvent | null;

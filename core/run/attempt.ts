@@ -30,9 +30,13 @@ export function planAttempt(
   if (!step) throw new Error(`run ${context.runId}: function ${fn.id} has no step '${stepId}'`);
   const base = { runId: context.runId, stepId, attempt, now: context.now, attempts: context.attempts + 1 };
   if (outcome.kind === 'success') {
+    let steps: Record<string, unknown> | undefined;
     const planned = planEdgesFrom(fn, step.children, {
-      runId: context.runId, now: context.now, event: context.event, steps: { ...context.steps, [stepId]: outcome.output },
-      parentAsync: context.async, response: outcome.output,
+      runId: context.runId, now: context.now, event: context.event, parentAsync: context.async, response: outcome.output,
+      // Copied only when an edge reads it (an `if` or an async match): in a chain the copy grows with the step's depth.
+      get steps() {
+        return (steps ??= { ...context.steps, [stepId]: outcome.output });
+      },
     });
     return {
       commit: { ...base, result: { kind: 'completed', output: outcome.output }, errors: context.errors, changes: planned.changes },

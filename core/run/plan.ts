@@ -34,11 +34,13 @@ export const emptyChanges = (): PlannedChanges => ({ changes: { edges: [], timer
 export function planEdgesFrom(fn: CompiledFunction, refs: EdgeAddress[], context: EdgeContext): PlannedChanges {
   const planned = emptyChanges();
   const { changes } = planned;
-  const vars = { event: context.event, steps: context.steps, async: context.parentAsync, response: context.response };
+  // Made on first use: reading `context.steps` may copy the outputs (planAttempt).
+  let vars: Record<string, unknown> | undefined;
+  const varsOf = (): Record<string, unknown> => (vars ??= { event: context.event, steps: context.steps, async: context.parentAsync, response: context.response });
   for (const ref of refs) {
     const edge = fn.steps.get(ref.step)?.after[ref.edge];
     if (!edge) throw new Error(`function ${fn.id} has no edge ${ref.step}[${ref.edge}]`);
-    if (edge.if && !edge.if.test(vars)) {
+    if (edge.if && !edge.if.test(varsOf())) {
       changes.edges.push({ ...ref, to: 'never' });
     } else if (edge.waitMs !== undefined) {
       changes.edges.push({ ...ref, to: 'waiting' });

@@ -2,7 +2,7 @@ import { checkFormat } from '../format';
 import { ancestorsOf } from '../functions/ancestors';
 import { compileCached, compileKnown } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
-import type { Runtime } from '../functions/definition';
+import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { LeasedStepContext } from '../ports/run-store';
 import { planAttempt } from '../run/attempt';
@@ -11,6 +11,7 @@ import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem 
 import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
+import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -66,6 +67,10 @@ const MAX_CONTINUATIONS = 100;
 /** A step this executor holds a lease on, with what it needs to run: ready without a lookup. */
 interface LeasedStep {
   item: StepWorkItem;
+  /** The run's function, compiled. */
+  fn: CompiledFunction;
+  /** The step's inputs, when the step before it in a chain made them. */
+  inputs?: StepInputs;
   context: LeasedStepContext;
   owner: string;
   /** Outputs of the run this executor knows (a chain keeps adding its own). */
@@ -83,7 +88,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   const planned = item.functionHash === undefined ? undefined : compileCached(item.functionHash);
   const lease = await deps.state.leaseStep({
     runId: item.runId, stepId: item.stepId, attempt: item.attempt, owner, leaseMs: deps.leaseMs, now: deps.clock.now(),
-    ...(planned ? { inputs: ancestorsOf(planned, item.stepId) } : {}),
+    ...(planned ? { inputs: ancestorsOf(planned, item.stepId), withoutDefinition: true } : {}),
   });
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId: item.runId, stepId: item.stepId });
@@ -99,7 +104,9 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     if (delivery.receiveCount > 1) await recoverRun(deps, item.runId);
     return ACK;
   }
-  let next: LeasedStep | undefined = { item, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
+  const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
+  if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
+  let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
       await deps.state.releaseLease(next.item.runId, next.item.stepId, next.owner);
@@ -113,6 +120,11 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   return ACK;
 }
 
+function definitionOf(context: LeasedStepContext): FunctionDefinition {
+  if (!context.definition) throw new Error(`run ${context.run.id}: its lease came without the function definition`);
+  return context.definition;
+}
+
 /** Each delivery leases as its own owner: two copies of an item in one process must not share a lease. */
 function nextOwner(deps: ExecutorDeps): string {
   deliveries += 1;
@@ -123,17 +135,20 @@ type Ran = { kind: 'done'; next?: LeasedStep } | { kind: 'lost' };
 
 /** Run a leased step's attempt and commit its outcome; returns the next step when the commit leased one to us. */
 async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: AbortSignal): Promise<Ran> {
-  const { item, context, owner, known } = leased;
+  const { item, fn, context, owner, known } = leased;
   const { runId, stepId, attempt } = item;
-  const fn = compileKnown(context.run.functionHash, () => context.definition);
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
-  const steps = pick(known, ancestorsOf(fn, stepId));
+  const inputs = leased.inputs ?? inputsOf(known, ancestorsOf(fn, stepId));
+  const { steps } = inputs;
   const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
   let outcome: StepOutcome;
   try {
     outcome = await runAttempt(deps.drivers[step.runtime.type], {
-      input: { event: context.event, events: [context.event], steps, async: context.async, ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt } },
+      input: {
+        event: context.event, events: [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
+        ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
+      },
       runtime: step.runtime,
       timeoutMs: step.timeoutMs,
       signal: watch.signal,
@@ -165,11 +180,14 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   await dropPauses(deps, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
-  await fillMissingOutputs(deps, fn, runId, result.leased.stepId, known);
+  const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
+  if (!chained) await fillMissingOutputs(deps, fn, runId, result.leased.stepId, known);
   return {
     kind: 'done',
     next: {
       item: stepItem(context.run, result.leased),
+      fn,
+      ...(chained ? { inputs: chained } : {}),
       context: { ...context, async: result.leased.async, history: { attempts: 0, errors: [] } },
       owner: successor,
       known,
@@ -179,7 +197,8 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
 
 /** A fan-in step's other parents may have been committed by other executors: read the outputs this one lacks. */
 async function fillMissingOutputs(deps: ExecutorDeps, fn: CompiledFunction, runId: string, stepId: string, known: Map<string, unknown>): Promise<void> {
-  const missing = ancestorsOf(fn, stepId).filter((id) => !known.has(id));
+  const missing: string[] = [];
+  for (const id of ancestorsOf(fn, stepId)) if (!known.has(id)) missing.push(id);
   if (missing.length === 0) return;
   for (const [id, output] of Object.entries(await deps.state.readOutputs(runId, missing))) known.set(id, output);
 }
@@ -191,9 +210,6 @@ async function stopped(deps: ExecutorDeps, watch: LeaseWatch, leased: LeasedStep
   return watch.stopped === 'ended' ? { kind: 'done' } : { kind: 'lost' };
 }
 
-function pick(known: Map<string, unknown>, ids: string[]): Record<string, unknown> {
-  return Object.fromEntries(ids.filter((id) => known.has(id)).map((id) => [id, known.get(id)]));
-}
 
 async function runAttempt(driver: Driver | undefined, request: Parameters<Driver['run']>[0]): Promise<StepOutcome> {
   if (!driver) {

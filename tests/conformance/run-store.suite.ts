@@ -122,6 +122,22 @@ export function describeRunStoreConformance(
       expect(none.step.outputs).toEqual({});
     });
 
+    it('leaves the definition out of a lease when asked (a caller that has it compiled), and keeps the rest', async () => {
+      // Prepare
+      const store = await make();
+      const run = newRun(chain, now());
+      await store.createRun(run);
+      await complete(store, run, 'a', now(), { n: 1 });
+      // Act
+      const lease = await store.leaseStep({ runId: run.id, stepId: 'b', attempt: 0, owner: 'one', leaseMs: LEASE_MS, now: now(), inputs: ['a'], withoutDefinition: true });
+      // Assess
+      if (lease.status !== 'leased') throw new Error('expected a lease');
+      expect(lease.step.definition).toBeUndefined();
+      expect(lease.step.outputs).toEqual({ a: { n: 1 } });
+      expect(lease.step.event).toEqual(run.event);
+      expect(lease.step.run).toMatchObject({ id: run.id, functionHash: run.functionHash });
+    });
+
     it('answers busy while another owner holds a live lease, and lets it go once it expired', async () => {
       // Prepare
       const store = await make();

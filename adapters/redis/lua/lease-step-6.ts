@@ -3,10 +3,11 @@ import { GRAPH_LUA } from './graph';
 /**
  * Lease an open attempt of a step and read what it needs.
  * KEYS: M, S, O, L, FN, EV of the run (see graph.ts).
- * ARGV: format, step id, attempt, owner, now, lease end, then the ids of the outputs to read (none: all).
+ * ARGV: format, step id, attempt, owner, now, lease end, '1' to return the definition ('0': not), then the ids of
+ *   the outputs to read (none: all).
  * Returns {'missing'} | {'format', found} | {'closed'} | {'busy', until} |
- *   {'leased', meta values (id fn hash ev status started rerun), outputs, definition, event, async, attempts, errors}:
- *   outputs as id, JSON pairs.
+ *   {'leased', meta values (id fn hash ev status started rerun), outputs, definition (false when not asked), event,
+ *   async, attempts, errors}: outputs as id, JSON pairs.
  */
 export const leaseStep = {
   keys: 6,
@@ -26,15 +27,17 @@ redis.call('HSET', L, step, owner .. '|' .. ARGV[6])
 local ttl = redis.call('PTTL', M)
 if ttl > 0 then redis.call('PEXPIRE', L, ttl) end
 local outputs
-if #ARGV > 6 then
+if #ARGV > 7 then
   outputs = {}
-  for i = 7, #ARGV do
+  for i = 8, #ARGV do
     local value = redis.call('HGET', O, ARGV[i])
     if value then outputs[#outputs + 1] = ARGV[i]; outputs[#outputs + 1] = value end
   end
 else
   outputs = redis.call('HGETALL', O)
 end
-return {'leased', redis.call('HMGET', M, 'id', 'fn', 'hash', 'ev', 'status', 'started', 'rerun'), outputs, redis.call('GET', FN), redis.call('GET', EV),
+local definition = false
+if ARGV[7] == '1' then definition = redis.call('GET', FN) end
+return {'leased', redis.call('HMGET', M, 'id', 'fn', 'hash', 'ev', 'status', 'started', 'rerun'), outputs, definition, redis.call('GET', EV),
   redis.call('HGET', S, 'as:' .. step), redis.call('HGET', S, 'n:' .. step), redis.call('HGET', S, 'er:' .. step)}`,
 };

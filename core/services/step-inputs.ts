@@ -1,0 +1,40 @@
+import { ancestorsOf } from '../functions/ancestors';
+import type { CompiledFunction } from '../functions/compiled';
+import { memberJson } from '../run/step-input-json';
+
+/** The outputs a step reads (the `steps` of its input), with the JSON of each member (`"id":output`). */
+export interface StepInputs {
+  steps: Record<string, unknown>;
+  members: string[];
+}
+
+/** `steps` as JSON. A join, not a string grown step by step: V8 would keep that as a rope ever deeper, slow to write. */
+export const inputsJson = (inputs: StepInputs): string => `{${inputs.members.join(',')}}`;
+
+/** The outputs of `ids` that are known. */
+export function inputsOf(known: Map<string, unknown>, ids: string[]): StepInputs {
+  const inputs: StepInputs = { steps: {}, members: [] };
+  for (const id of ids) if (known.has(id)) addOutput(inputs, id, known.get(id));
+  return inputs;
+}
+
+/**
+ * The inputs of `next` when its ancestors are exactly `parent`'s plus `parent` (the next step of a
+ * chain): `parent`'s inputs plus its output, without reading the others again. The parent's inputs
+ * are extended in place: its attempt is over and nothing else holds them. Undefined otherwise.
+ */
+export function extendInputs(fn: CompiledFunction, parent: string, inputs: StepInputs, output: unknown, next: string): StepInputs | undefined {
+  const isChild = fn.steps.get(next)?.after.some((edge) => edge.parent === parent) ?? false;
+  // A parent's ancestors and the parent are ancestors of its child: equal counts mean equal sets.
+  if (!isChild || ancestorsOf(fn, next).length !== ancestorsOf(fn, parent).length + 1) return undefined;
+  addOutput(inputs, parent, output);
+  return inputs;
+}
+
+function addOutput(inputs: StepInputs, id: string, output: unknown): void {
+  // A step may be named `__proto__`: it must stay an own key.
+  if (id === '__proto__') Object.defineProperty(inputs.steps, id, { value: output, enumerable: true, writable: true, configurable: true });
+  else inputs.steps[id] = output;
+  const member = memberJson(id, output);
+  if (member !== undefined) inputs.members.push(member);
+}
