@@ -6,10 +6,11 @@ import { promisify } from 'node:util';
 import { DeleteQueueCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createRedisStateStore } from '../../adapters/redis';
 import { createSqsClient, ensureQueue } from '../../adapters/sqs';
+import { streamMessage } from '../../core/events/stream';
 import { WORK_ITEM_FORMAT } from '../../core/run/work-item';
 
 /**
- * `npx serverless invoke local -f <fn> --stage local` for real: the five bundled handlers, run by the
+ * `npx serverless invoke local -f <fn> --stage local` for real: the bundled handlers, run by the
  * Serverless CLI, against the test harness' SQS-compatible server (fauxqs) and Redis.
  */
 const ROOT = path.resolve(__dirname, '../..');
@@ -173,6 +174,25 @@ describe('serverless invoke local --stage local', () => {
       // Assess
       expect(result.functions).toBe(1);
       expect(Date.parse(result.to) - Date.parse(result.from)).toBe(10 * 60_000);
+    } finally {
+      await state.close();
+    }
+  }, 150_000);
+  it('eventDeadLetters keeps each dead event to be sent again, and reports only the record it could not read', async () => {
+    // Prepare
+    const keyPrefix = `invoke-local-dead-events-${process.pid}`;
+    const event = { name: 'user/signed.up', data: {}, id: `evt-dead-${Date.now()}`, ts: Date.now() };
+    const state = createRedisStateStore({ url: redisUrl(), keyPrefix });
+
+    try {
+      // Act
+      const result = await invokeLocal<unknown>('eventDeadLetters', sqsEvent([{ messageId: 'dead', body: JSON.stringify(streamMessage(event)) }, { messageId: 'bad', body: 'not json' }]), {
+        REDIS_URL: redisUrl(), STEPSTACK_NAMESPACE: keyPrefix, STEP_QUEUE_URL: queueUrl,
+      });
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+      expect((await state.getDeadEvent(event.id))?.event).toEqual(expect.objectContaining({ id: event.id, name: 'user/signed.up' }));
     } finally {
       await state.close();
     }
