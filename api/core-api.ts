@@ -1,6 +1,7 @@
 import type { EventStream } from '../core/events/stream';
 import { ValidationError } from '../core/errors';
 import { validateFunction } from '../core/functions/validate';
+import { noteCronRegistration } from '../core/services/cron';
 import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
@@ -74,6 +75,8 @@ async function putFunction(deps: EngineDeps, request: RouteRequest): Promise<Api
   }
   try {
     const definition = validateFunction(raw, `PUT /v1/functions/${id}`);
+    // Cron ticks from before a trigger was registered never run (SPEC section 5).
+    await noteCronRegistration(deps.state, definition, deps.clock.now(), deps.retentionMs);
     await deps.state.putFunction(definition);
     return data(definition);
   } catch (error) {
