@@ -300,15 +300,16 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       // Prepare
       fnCounter += 1;
       const id = `fn-${fnCounter}`;
+      const from = Date.UTC(2026, 0, 1, 9, 0, 30);
+      const to = from + 3 * 60_000; // ticks at 9:01, 9:02, 9:03
+      // The window is in the past: say the function was registered at its start (no earlier tick may
+      // run); registering it through the API later keeps that first registration time.
+      await noteCronRegistration(stack.engine.state, { id, name: id, triggers: [{ cron: '* * * * *' }], steps: {} }, from, stack.engine.retentionMs);
       await client.putFunction({
         id, triggers: [{ cron: '* * * * *' }],
         steps: { tick: { runtime: { type: 'http', url: `${steps.url}/${id}-tick` }, after: [{ step: '$trigger' }] } },
       });
       const functions = (await stack.catalog.list()).filter((fn) => fn.id === id);
-      const from = Date.UTC(2026, 0, 1, 9, 0, 30);
-      const to = from + 3 * 60_000; // ticks at 9:01, 9:02, 9:03
-      // The window is in the past: say the function was registered at its start (no earlier tick may run).
-      await noteCronRegistration(stack.engine.state, functions[0]!.definition, from, stack.engine.retentionMs);
       // Act
       await Promise.all([fireCronTicks(stack.engine, functions, from, to), fireCronTicks(stack.engine, functions, from, to)]);
       await fireCronTicks(stack.engine, functions, from + 60_000, to);
@@ -320,6 +321,24 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       const ticks = steps.calls.filter((call) => call.step === `${id}-tick`).map((call) => call.input.event.ts).sort();
       expect(ticks).toEqual([from + 30_000, from + 90_000, from + 150_000]);
       expect(steps.calls.find((call) => call.step === `${id}-tick`)!.input.event.name).toBe('inngest/scheduled.timer');
+    });
+
+    it('never fires a cron tick from before the function was registered through the API', async () => {
+      // Prepare
+      fnCounter += 1;
+      const id = `fn-${fnCounter}`;
+      await client.putFunction({
+        id, triggers: [{ cron: '* * * * *' }],
+        steps: { tick: { runtime: { type: 'http', url: `${steps.url}/${id}-tick` }, after: [{ step: '$trigger' }] } },
+      });
+      const functions = (await stack.catalog.list()).filter((fn) => fn.id === id);
+      const now = Date.now();
+      // Act: a window of recent ticks (inside the 10-minute catch-up), all before the registration
+      await fireCronTicks(stack.engine, functions, now - 5 * 60_000, now - 1_000);
+      await quiet();
+      // Assess
+      expect(functions).toHaveLength(1);
+      expect(steps.count(`${id}-tick`)).toBe(0);
     });
 
     it('accepts events from the official inngest SDK unchanged', async () => {
