@@ -1,3 +1,4 @@
+import { setOwn } from '../../core/records';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { FormatError } from '../../core/format';
@@ -101,12 +102,7 @@ export class MemoryRunStore implements RunStore {
     const held = run.leases.get(lease.stepId);
     if (held && held.owner !== lease.owner && held.until > lease.now) return { status: 'busy', until: held.until };
     run.leases.set(lease.stepId, { owner: lease.owner, until: lease.now + lease.leaseMs });
-    const wanted = lease.inputs ?? [...run.outputs.keys()];
-    const outputs: Record<string, unknown> = {};
-    for (const id of wanted) {
-      const json = run.outputs.get(id);
-      if (json !== undefined) Object.defineProperty(outputs, id, { value: decode(json), enumerable: true, writable: true, configurable: true });
-    }
+    const outputs = outputsOf(run, lease.inputs ?? [...run.outputs.keys()]);
     const { definition } = run;
     const context: LeasedStepContext = {
       run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
@@ -137,12 +133,7 @@ export class MemoryRunStore implements RunStore {
 
   async readOutputs(runId: string, stepIds: string[]): Promise<Record<string, unknown>> {
     const run = this.read(runId, this.open());
-    const outputs: Record<string, unknown> = {};
-    for (const id of stepIds) {
-      const json = run?.outputs.get(id);
-      if (json !== undefined) Object.defineProperty(outputs, id, { value: decode(json), enumerable: true, writable: true, configurable: true });
-    }
-    return outputs;
+    return run ? outputsOf(run, stepIds) : {};
   }
 
   async commitAttempt(commit: AttemptCommit): Promise<CommitResult> {
@@ -250,6 +241,16 @@ export class MemoryRunStore implements RunStore {
     const json = run.steps.get(next!.stepId)?.async ?? null;
     return { ...next!, async: json === null ? null : decode<StepstackEvent>(json) };
   }
+}
+
+/** The outputs of some steps of a run, decoded (absent ones left out). */
+function outputsOf(run: MemoryRun, stepIds: string[]): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {};
+  for (const id of stepIds) {
+    const json = run.outputs.get(id);
+    if (json !== undefined) setOwn(outputs, id, decode(json));
+  }
+  return outputs;
 }
 
 function encodeAsyncs(changes: GraphChanges): (string | undefined)[] {

@@ -1,3 +1,4 @@
+import { setOwn } from '../../core/records';
 import { FormatError } from '../../core/format';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
@@ -58,7 +59,7 @@ function pairs(flat: string[]): Record<string, string> {
 function decodeOutputs(flat: string[]): Record<string, unknown> {
   const outputs: Record<string, unknown> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) {
-    Object.defineProperty(outputs, flat[i]!, { value: decode(flat[i + 1]!), enumerable: true, writable: true, configurable: true });
+    setOwn(outputs, flat[i]!, decode(flat[i + 1]!));
   }
   return outputs;
 }
@@ -110,20 +111,17 @@ export function decodeRun(reply: unknown[], now: number): StoredRun {
     const due = fields[`du:${id}`];
     const ended = fields[`en:${id}`];
     const async = fields[`as:${id}`];
-    Object.defineProperty(steps, id, {
-      enumerable: true, writable: true, configurable: true,
-      value: {
-        status: fields[field] as StepStatus, attempt: Number(fields[`at:${id}`] ?? 0), attempts: Number(fields[`n:${id}`] ?? 0),
-        errors: decode<AttemptError[]>(fields[`er:${id}`] ?? '[]'), edges, async: async ? decode<StepstackEvent>(async) : null,
-        ...(due === undefined ? {} : { dueAt: Number(due) }), ...(ended === undefined ? {} : { endedAt: Number(ended) }),
-      } satisfies StoredStep,
+    setOwn<StoredStep>(steps, id, {
+      status: fields[field] as StepStatus, attempt: Number(fields[`at:${id}`] ?? 0), attempts: Number(fields[`n:${id}`] ?? 0),
+      errors: decode<AttemptError[]>(fields[`er:${id}`] ?? '[]'), edges, async: async ? decode<StepstackEvent>(async) : null,
+      ...(due === undefined ? {} : { dueAt: Number(due) }), ...(ended === undefined ? {} : { endedAt: Number(ended) }),
     });
   }
   const leases: Record<string, number> = {};
   const held = pairs(leasesFlat);
   for (const stepId of Object.keys(held)) {
     const until = Number(/\|(\d+)$/.exec(held[stepId]!)?.[1]);
-    if (until > now) Object.defineProperty(leases, stepId, { value: until, enumerable: true, writable: true, configurable: true });
+    if (until > now) setOwn(leases, stepId, until);
   }
   const waits = pairs(waitsFlat);
   const timers: TimerPlan[] = [];

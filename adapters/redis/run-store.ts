@@ -1,3 +1,4 @@
+import { setOwn } from '../../core/records';
 import {
   type AttemptCommit, type CommitResult, type LeaseRequest, type LeaseResult, type NewRun, type PauseResume, RUN_FORMAT, type RunEnd, type RunStore,
   type StoredRun, type TimerFire,
@@ -82,7 +83,7 @@ export class RedisRunStore implements RunStore {
       const values = await this.client.hmget(this.keys.run(runId).outputs, ...stepIds);
       const outputs: Record<string, unknown> = {};
       values.forEach((json, index) => {
-        if (json !== null) Object.defineProperty(outputs, stepIds[index]!, { value: decode(json), enumerable: true, writable: true, configurable: true });
+        if (json !== null) setOwn(outputs, stepIds[index]!, decode(json));
       });
       return outputs;
     });

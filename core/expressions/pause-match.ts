@@ -1,3 +1,4 @@
+import { setOwn } from '../records';
 import type { IndexedPause, PauseKey } from '../ports/pause-index';
 import { compileExpression, expressionSyntax } from './cel';
 import type { Expression } from './expression';
@@ -209,8 +210,7 @@ function pruned(value: unknown, tree: ReadTree): unknown {
   if (tree.whole || !isMap(value)) return value;
   const kept: Record<string, unknown> = {};
   for (const [field, below] of tree.fields) {
-    // defineProperty: a field named `__proto__` stays a field.
-    if (hasOwn(value, field)) Object.defineProperty(kept, field, { value: pruned(value[field], below), enumerable: true, writable: true, configurable: true });
+    if (hasOwn(value, field)) setOwn(kept, field, pruned(value[field], below));
   }
   return kept;
 }

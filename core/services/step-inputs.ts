@@ -1,3 +1,4 @@
+import { setOwn } from '../records';
 import { ancestorsOf } from '../functions/ancestors';
 import type { CompiledFunction } from '../functions/compiled';
 import { memberJson } from '../run/step-input-json';
@@ -32,9 +33,7 @@ export function extendInputs(fn: CompiledFunction, parent: string, inputs: StepI
 }
 
 function addOutput(inputs: StepInputs, id: string, output: unknown): void {
-  // A step may be named `__proto__`: it must stay an own key.
-  if (id === '__proto__') Object.defineProperty(inputs.steps, id, { value: output, enumerable: true, writable: true, configurable: true });
-  else inputs.steps[id] = output;
+  setOwn(inputs.steps, id, output);
   const member = memberJson(id, output);
   if (member !== undefined) inputs.members.push(member);
 }
