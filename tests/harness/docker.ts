@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +64,29 @@ async function stopDockerd(pid: number | undefined, dir: string): Promise<void> 
   }
   // dockerd ends the containerd it started; after a SIGKILL that is left to us.
   if (containerdPid !== undefined && alive(containerdPid)) process.kill(containerdPid, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  // dockerd leaves its network namespace (exec/netns/default) bind-mounted; rm fails with EBUSY
+  // until it is unmounted.
+  for (const mountPoint of mountsUnder(dir)) spawnSync('umount', ['--lazy', mountPoint], { stdio: 'ignore' });
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch (error) {
+    // A leftover temp dir must not fail a run whose tests all passed.
+    console.warn(`stepstack tests: could not delete ${dir}: ${(error as Error).message}`);
+  }
+}
+
+/** Mount points at or below `dir`, deepest first (from /proc/self/mountinfo). */
+function mountsUnder(dir: string): string[] {
+  let table: string;
+  try {
+    table = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const points = table.split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((point): point is string => point !== undefined && (point === dir || point.startsWith(`${dir}/`)));
+  return points.sort((a, b) => b.length - a.length);
 }
 
 function alive(pid: number): boolean {
