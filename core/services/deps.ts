@@ -1,6 +1,7 @@
 import type { EventStream } from '../events/stream';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { Metrics } from '../ports/metrics';
 import type { Queue } from '../ports/queue';
 import type { StateStore } from '../ports/state';
 import type { RetrySettings } from '../run/backoff';
@@ -17,6 +18,8 @@ export interface EngineDeps {
   /** How long runs, outputs and events are kept. @default 7 days */
   retentionMs: number;
   newId: (now?: number) => string;
+  /** Where counts go; none are kept when absent. */
+  metrics?: Metrics;
 }
 
 /** The Event API's side: where accepted events go. */
