@@ -25,6 +25,30 @@ describe('flow control on the memory engine', () => {
     expect(engine.counter.counts.filter((count) => count.name === 'flow_waits' && count.labels.kind === 'concurrency').length).toBeGreaterThan(0);
   });
 
+  it('hands a chain\'s slot to its next step only when nobody waits (concurrency 2, chains of 3)', async () => {
+    // Prepare
+    engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 20 }) });
+    const http = (id: string) => ({ type: 'http', url: `http://127.0.0.1:9/${id}` });
+    await engine.register({
+      id: 'chained', triggers: [{ event: 'test/chain' }], concurrency: 2,
+      steps: { a: { runtime: http('a'), after: [{ step: '$trigger' }] }, b: { runtime: http('b'), after: [{ step: 'a' }] }, c: { runtime: http('c'), after: [{ step: 'b' }] } },
+    });
+
+    // Act
+    const lone = await engine.send('test/chain', {});
+    await engine.waitForRuns([lone.id], { count: 1 });
+    const events = [];
+    for (let i = 0; i < 10; i += 1) events.push(await engine.send('test/chain', { i }));
+    const runs = await engine.waitForRuns(events.map((event) => event.id), { count: 10 });
+    await engine.quiesce();
+
+    // Assess
+    expect(runs.every((run) => run.status === 'Completed')).toBe(true);
+    expect(engine.counter.seen).toHaveLength(33);
+    expect(engine.counter.peaks.get('all')).toBe(2);
+    expect(await engine.state.flow.slotState('fn:chained:', Date.now())).toEqual({ holders: 0, waiting: 0 });
+  });
+
   it('keeps per-key limits independent, and shares a scope env key across functions', async () => {
     // Prepare
     engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 50, label: keyOf }) });
