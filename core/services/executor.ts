@@ -183,7 +183,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   if (watch.stopped) return stopped(deps, watch, leased);
   const now = deps.clock.now();
   const planned = planAttempt(fn, stepId, attempt, outcome, {
-    runId, event: context.event, steps, async: context.async, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
+    runId, event: context.event, steps, async: context.async, ...(leased.events ? { events: leased.events } : {}), attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
   await indexPauses(deps, planned.index);
   const successor = nextOwner(deps);

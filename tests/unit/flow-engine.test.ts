@@ -213,6 +213,28 @@ describe('flow-control gates on the memory engine', () => {
     expect((await engine.runsOf(events[24]!.id)).length).toBe(1);
   });
 
+  it('lets edge CEL read a batch\'s `events`, and a run of one event see it alone', async () => {
+    // Prepare
+    engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 5 }) });
+    const http = (id: string) => ({ type: 'http', url: `http://127.0.0.1:9/${id}` });
+    const steps = {
+      first: { runtime: http('first'), after: [{ step: '$trigger', if: 'size(events) >= 1' }] },
+      big: { runtime: http('big'), after: [{ step: 'first', if: 'size(events) == 3 && events[2].data.i == 2' }] },
+    };
+    await engine.register({ id: 'batched', triggers: [{ event: 'test/batch' }], batchEvents: { maxSize: 3, timeout: '10s' }, steps });
+    await engine.register({ id: 'single', triggers: [{ event: 'test/single' }], steps });
+
+    // Act
+    const events = [];
+    for (let i = 0; i < 3; i += 1) events.push(await engine.send('test/batch', { i }));
+    const single = await engine.send('test/single', {});
+    await engine.waitForRuns([events[0]!.id, single.id], { count: 2 });
+
+    // Assess
+    const ran = engine.counter.seen.map((step) => `${step.fnId}.${step.stepId}`).sort();
+    expect(ran).toEqual(['batched.big', 'batched.first', 'single.first']);
+  });
+
   it('spaces run starts as GCRA says (throttle 5 per 2 s, burst 1)', async () => {
     // Prepare
     await start({ throttle: { limit: 5, period: '2s', burst: 1 } });
