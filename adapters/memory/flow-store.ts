@@ -26,7 +26,7 @@ export class MemoryFlowStore implements FlowStore {
   private readonly tats = new ExpiringMap<string, number>();
   private readonly windows = new Map<string, Map<string, number>>();
   private readonly singletons = new ExpiringMap<string, { runId: string; since: number }>();
-  private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; firstAt: number; dueAt: number }>();
+  private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; order: string; firstAt: number; dueAt: number }>();
   private readonly batches = new ExpiringMap<string, { id: string; events: string[]; ids: Set<string> }>();
   private readonly runEventLists = new ExpiringMap<string, string>();
   private readonly skips = new ExpiringMap<string, FlowSkip[]>();
@@ -70,7 +70,10 @@ export class MemoryFlowStore implements FlowStore {
     if (!slot) return [];
     slot.holders.delete(request.holder);
     slot.holders.delete(RESERVED + request.waiterId);
-    return this.wake(slot, request);
+    const woken = this.wake(slot, request);
+    // An idle key is forgotten, as Redis lets its keys expire: keys are as many as the values seen.
+    if (slot.holders.size === 0 && slot.waiters.length === 0) this.slots.delete(request.key);
+    return woken;
   }
 
   async passSlot(request: SlotPass): Promise<{ kept: true } | { kept: false; woken: string[] }> {
@@ -128,18 +131,21 @@ export class MemoryFlowStore implements FlowStore {
     return true;
   }
 
-  async debounce(key: string, request: { event: StepstackEvent; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; replaced?: string }> {
+  async debounce(key: string, request: { event: StepstackEvent; order: string; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; pending: string; replaced?: string }> {
     const { event, now, periodMs, timeoutMs } = request;
     const pending = this.debounces.get(key, now);
     const firstAt = pending?.firstAt ?? now;
     const dueAt = timeoutMs === undefined ? now + periodMs : Math.min(now + periodMs, firstAt + timeoutMs);
-    this.debounces.set(key, { event: JSON.stringify(event), eventId: event.id, firstAt, dueAt }, now + request.ttlMs);
-    return { dueAt, ...(pending && pending.eventId !== event.id ? { replaced: pending.eventId } : {}) };
+    const keepsPending = pending !== undefined && pending.order > request.order;
+    const winner = keepsPending ? pending : { event: JSON.stringify(event), eventId: event.id, order: request.order };
+    this.debounces.set(key, { ...winner, firstAt, dueAt }, now + request.ttlMs);
+    const loser = keepsPending ? event.id : pending?.eventId;
+    return { dueAt, pending: winner.eventId, ...(loser !== undefined && loser !== winner.eventId ? { replaced: loser } : {}) };
   }
 
-  async takeDebounced(key: string, eventId: string): Promise<StepstackEvent | undefined> {
+  async takeDebounced(key: string, eventId: string, now: number): Promise<StepstackEvent | undefined> {
     const pending = this.debounces.get(key, this.now());
-    if (pending?.eventId !== eventId) return undefined;
+    if (pending?.eventId !== eventId || pending.dueAt > now) return undefined;
     this.debounces.delete(key);
     return JSON.parse(pending.event) as StepstackEvent;
   }

@@ -6,7 +6,7 @@ import { enqueueWork } from '../services/work';
 import { type CompiledFlow, flowOf } from './compiled-flow';
 import { gateKey } from './flow-keys';
 import { cancelWithReason, countWait, flowItem, recordSkip } from './flow-work';
-import { inArrivalOrder } from './keys';
+import { arrivalOrder, inArrivalOrder } from './keys';
 
 /** What flow control says of an event's run of a function, before it starts. */
 export type Admission =
@@ -57,11 +57,12 @@ async function debounce(deps: EngineDeps, fn: CompiledFunction, settings: NonNul
   const now = deps.clock.now();
   const key = gateKey('db', fn, settings.key, event);
   const ttlMs = Math.max(settings.periodMs, settings.timeoutMs ?? 0) + HOLD_MARGIN_MS;
-  const { dueAt, replaced } = await deps.state.flow.debounce(key, {
-    event, now, periodMs: settings.periodMs, ttlMs, ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+  // The last event wins by arrival at the Event API, whatever order the event stream delivers them in.
+  const { dueAt, pending, replaced } = await deps.state.flow.debounce(key, {
+    event, order: arrivalOrder(event), now, periodMs: settings.periodMs, ttlMs, ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
   });
   // The timer first, then the skip: a crash in between leaves a skip unrecorded, never a window without its timer.
-  await enqueueWork(deps, [flowItem({ action: 'debounce', runId: '', functionId: fn.id, key, eventId: event.id, dueAt })]);
+  await enqueueWork(deps, [flowItem({ action: 'debounce', runId: '', functionId: fn.id, key, eventId: pending, dueAt })]);
   if (replaced) await recordSkip(deps, fn.id, { id: replaced }, 'debounced');
   countWait(deps, fn.id, 'debounce');
   return HELD;

@@ -22,7 +22,7 @@ export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, ite
     return;
   }
   if (item.action === 'debounce') {
-    const event = await deps.state.flow.takeDebounced(item.key ?? '', item.eventId ?? '');
+    const event = await deps.state.flow.takeDebounced(item.key ?? '', item.eventId ?? '', deps.clock.now());
     const fn = event && (await functionNamed(deps, item.functionId));
     if (event && fn) await startAdmitted(deps, fn, event, redelivered, { debounced: true });
     return;

@@ -44,6 +44,11 @@ export function priorityMs(priority: Expression | undefined, event: StepstackEve
  * reorder (SQS standard queues do), so the order the runner saw them in is not it.
  */
 export function inArrivalOrder(events: StepstackEvent[]): StepstackEvent[] {
-  const tsOf = (event: StepstackEvent): number => (typeof event.ts === 'number' ? event.ts : 0);
-  return [...events].sort((a, b) => tsOf(a) - tsOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...events].sort((a, b) => (arrivalOrder(a) < arrivalOrder(b) ? -1 : arrivalOrder(a) > arrivalOrder(b) ? 1 : 0));
+}
+
+/** An event's place in arrival order as text that sorts as it does: its time, zero-padded, then its id. */
+export function arrivalOrder(event: StepstackEvent): string {
+  const ts = typeof event.ts === 'number' && Number.isFinite(event.ts) && event.ts >= 0 ? Math.floor(event.ts) : 0;
+  return `${String(ts).padStart(16, '0')}:${event.id}`;
 }

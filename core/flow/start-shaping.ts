@@ -1,7 +1,7 @@
 import type { StepstackEvent } from '../events/event';
 import type { CompiledFunction } from '../functions/compiled';
 import type { WorkItem } from '../run/work-item';
-import type { EngineDeps } from '../services/deps';
+import { DAY_MS, type EngineDeps } from '../services/deps';
 import { flowOf } from './compiled-flow';
 import { gateKey } from './flow-keys';
 import { countWait, flowItem } from './flow-work';
@@ -32,7 +32,9 @@ export async function shapeStart(deps: EngineDeps, fn: CompiledFunction, event: 
   }
   const startMs = flow.timeouts?.startMs;
   if (startMs !== undefined) {
-    const from = Math.min(typeof event.ts === 'number' ? event.ts : now, now);
+    // From the event's time; a time set by the sender counts only within the last day (a stale or
+    // made-up `ts` must not cancel the run at once).
+    const from = typeof event.ts === 'number' && event.ts <= now && event.ts >= now - DAY_MS ? event.ts : now;
     shaped = [...shaped, flowItem({ action: 'timeout', timeout: 'start', runId, functionId: fn.id, dueAt: from + startMs })];
   }
   return shaped;

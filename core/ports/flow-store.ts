@@ -41,12 +41,14 @@ export interface FlowStore {
   swapSingleton(key: string, request: { expected: string | undefined; runId: string; now: number; ttlMs: number }): Promise<boolean>;
 
   /**
-   * Make `event` the pending one of a debounce window; the window's first time caps the delay at
-   * `timeoutMs`. Returns when it is due and the event it replaced.
+   * Restart a debounce window's period for `event`, which becomes its pending event unless the
+   * pending one is later by `order` (arrival at the Event API: the stream may reorder); the
+   * window's first time caps the delay at `timeoutMs`. Returns when it is due, the pending event's
+   * id, and the event that lost (the one replaced, or `event` itself).
    */
-  debounce(key: string, request: { event: StepstackEvent; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; replaced?: string }>;
-  /** Take the pending event of a window if it is still `eventId`. */
-  takeDebounced(key: string, eventId: string): Promise<StepstackEvent | undefined>;
+  debounce(key: string, request: { event: StepstackEvent; order: string; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; pending: string; replaced?: string }>;
+  /** Take the pending event of a window if it is still `eventId` and the window is due by `now`. */
+  takeDebounced(key: string, eventId: string, now: number): Promise<StepstackEvent | undefined>;
 
   /**
    * Add an event to the open batch of `key` (opening one as `batchId` when none is), idempotent by

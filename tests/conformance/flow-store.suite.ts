@@ -205,19 +205,37 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         const request = { periodMs: 1000, timeoutMs: 2500, ttlMs: 60_000 };
 
         // Act
-        const a = await flow.debounce(key, { ...request, event: event('a'), now: T0 });
-        const b = await flow.debounce(key, { ...request, event: event('b'), now: T0 + 900 });
-        const c = await flow.debounce(key, { ...request, event: event('c'), now: T0 + 1800 });
-        const stale = await flow.takeDebounced(key, 'b');
-        const taken = await flow.takeDebounced(key, 'c');
+        const a = await flow.debounce(key, { ...request, event: event('a'), order: '1', now: T0 });
+        const b = await flow.debounce(key, { ...request, event: event('b'), order: '2', now: T0 + 900 });
+        const c = await flow.debounce(key, { ...request, event: event('c'), order: '3', now: T0 + 1800 });
+        const stale = await flow.takeDebounced(key, 'b', T0 + 2500);
+        const early = await flow.takeDebounced(key, 'c', T0 + 2499);
+        const taken = await flow.takeDebounced(key, 'c', T0 + 2500);
 
         // Assess
-        expect(a).toEqual({ dueAt: T0 + 1000 });
-        expect(b).toEqual({ dueAt: T0 + 1900, replaced: 'a' });
-        expect(c).toEqual({ dueAt: T0 + 2500, replaced: 'b' });
+        expect(a).toEqual({ dueAt: T0 + 1000, pending: 'a' });
+        expect(b).toEqual({ dueAt: T0 + 1900, pending: 'b', replaced: 'a' });
+        expect(c).toEqual({ dueAt: T0 + 2500, pending: 'c', replaced: 'b' });
         expect(stale).toBeUndefined();
+        expect(early).toBeUndefined();
         expect(taken?.id).toBe('c');
-        expect(await flow.takeDebounced(key, 'c')).toBeUndefined();
+        expect(await flow.takeDebounced(key, 'c', T0 + 2500)).toBeUndefined();
+      });
+
+      it('keeps the pending event when a later-arriving one is older by arrival order, still restarting the period', async () => {
+        // Prepare
+        const key = uniqueKey('debounce-order');
+        const request = { periodMs: 1000, ttlMs: 60_000 };
+
+        // Act
+        await flow.debounce(key, { ...request, event: event('newer'), order: '2', now: T0 });
+        const older = await flow.debounce(key, { ...request, event: event('older'), order: '1', now: T0 + 500 });
+        const again = await flow.debounce(key, { ...request, event: event('newer'), order: '2', now: T0 + 600 });
+
+        // Assess
+        expect(older).toEqual({ dueAt: T0 + 1500, pending: 'newer', replaced: 'older' });
+        expect(again).toEqual({ dueAt: T0 + 1600, pending: 'newer' });
+        expect((await flow.takeDebounced(key, 'newer', T0 + 1600))?.id).toBe('newer');
       });
     });
 

@@ -93,15 +93,15 @@ export class RedisFlowStore implements FlowStore {
     return (await this.run('swapSingleton', [this.key('fs', key)], [request.expected ?? '', request.runId, int(request.now), ms(request.ttlMs)])) === 1;
   }
 
-  async debounce(key: string, request: { event: StepstackEvent; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; replaced?: string }> {
-    const [dueAt, replaced] = await this.run('debounce', [this.key('fd', key)], [
-      JSON.stringify(request.event), request.event.id, int(request.now), int(request.periodMs), request.timeoutMs === undefined ? '-1' : int(request.timeoutMs), ms(request.ttlMs),
-    ]) as [string, string];
-    return { dueAt: Number(dueAt), ...(replaced ? { replaced } : {}) };
+  async debounce(key: string, request: { event: StepstackEvent; order: string; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; pending: string; replaced?: string }> {
+    const [dueAt, pending, replaced] = await this.run('debounce', [this.key('fd', key)], [
+      JSON.stringify(request.event), request.event.id, int(request.now), int(request.periodMs), request.timeoutMs === undefined ? '-1' : int(request.timeoutMs), ms(request.ttlMs), request.order,
+    ]) as [string, string, string];
+    return { dueAt: Number(dueAt), pending, ...(replaced ? { replaced } : {}) };
   }
 
-  async takeDebounced(key: string, eventId: string): Promise<StepstackEvent | undefined> {
-    const json = await this.run('takeDebounced', [this.key('fd', key)], [eventId]);
+  async takeDebounced(key: string, eventId: string, now: number): Promise<StepstackEvent | undefined> {
+    const json = await this.run('takeDebounced', [this.key('fd', key)], [eventId, int(now)]);
     return typeof json === 'string' ? (JSON.parse(json) as StepstackEvent) : undefined;
   }
 

@@ -37,27 +37,36 @@ redis.call('SET', KEYS[1], ARGV[2] .. '|' .. ARGV[3], 'PX', ARGV[4])
 return 1`,
 };
 
-/** KEYS: the window (hash). ARGV: event JSON, event id, now, period ms, timeout ms (-1: none), ttl ms. Returns {due, replaced id or ''}. */
+/**
+ * KEYS: the window (hash). ARGV: event JSON, event id, now, period ms, timeout ms (-1: none), ttl ms,
+ * order. Returns {due, pending id, loser id or ''}: a pending event later by order stays pending.
+ */
 export const debounce = {
   keys: 1,
   lua: `
 local now, period, timeout = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local pending = redis.call('HMGET', KEYS[1], 'id', 'first')
+local pending = redis.call('HMGET', KEYS[1], 'id', 'first', 'order')
 local first = tonumber(pending[2]) or now
 local due = now + period
 if timeout >= 0 and first + timeout < due then due = first + timeout end
-redis.call('HSET', KEYS[1], 'id', ARGV[2], 'ev', ARGV[1], 'first', string.format('%d', first), 'due', string.format('%d', due))
+local winner, loser = ARGV[2], pending[1] or ''
+if pending[1] and pending[3] and pending[3] > ARGV[7] then
+  winner, loser = pending[1], ARGV[2]
+else
+  redis.call('HSET', KEYS[1], 'id', ARGV[2], 'ev', ARGV[1], 'order', ARGV[7])
+end
+redis.call('HSET', KEYS[1], 'first', string.format('%d', first), 'due', string.format('%d', due))
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
-local replaced = pending[1] or ''
-if replaced == ARGV[2] then replaced = '' end
-return {string.format('%d', due), replaced}`,
+if loser == winner then loser = '' end
+return {string.format('%d', due), winner, loser}`,
 };
 
-/** KEYS: the window. ARGV: event id. Returns the event JSON when it was still the pending one. */
+/** KEYS: the window. ARGV: event id, now. Returns the event JSON when it was still the pending one and the window is due. */
 export const takeDebounced = {
   keys: 1,
   lua: `
 if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] then return false end
+if tonumber(redis.call('HGET', KEYS[1], 'due') or '0') > tonumber(ARGV[2]) then return false end
 local event = redis.call('HGET', KEYS[1], 'ev')
 redis.call('DEL', KEYS[1])
 return event`,
