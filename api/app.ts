@@ -74,6 +74,7 @@ export function createApp(parts: AppParts): Hono<Env> {
     const { engine, apiKey, stream } = parts.core;
     const guarded: CoreDeps = {
       ...engine, state: faultsAsDependency(engine.state, 'the state store'), ...(stream ? { stream: faultsAsDependency(stream, 'the event stream') } : {}),
+      ...(engine.history ? { history: faultsAsDependency(engine.history, 'the history store') } : {}),
     };
     const guards = guardsFor(parts, apiKey !== '', 'API_KEY', 512 * 1024);
     if (apiKey) app.use('/v1/*', requireBearer(apiKey));

@@ -22,6 +22,8 @@ import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
+import { createMemoryHistoryStore } from '../adapters/memory/history';
+import { redisHistoryFor } from '../platform/state';
 import { loadFunctionsDir } from '../platform/function-files';
 import { serveApp } from '../platform/http/node-server';
 import { eventIds, workItemIds } from '../platform/logging/correlation';
@@ -76,6 +78,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
     retentionMs: config.RETENTION,
     newId,
+    history: config.REDIS_URL ? redisHistoryFor(config, clock) : createMemoryHistoryStore({ clock, retentionMs: config.RETENTION }),
   };
   const fromDir = await loadFunctionsDir(config.FUNCTIONS_DIR);
   for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
@@ -150,6 +153,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
       await http.close();
       await Promise.all(workers.map((worker) => worker.stop(config.DRAIN_DEADLINE)));
       await backends.close();
+      await engine.history?.close();
     },
   };
 }

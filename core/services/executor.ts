@@ -12,6 +12,7 @@ import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
+import { runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -178,6 +179,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   }
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
+  await runChanged(deps, context.run, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
   const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
@@ -224,5 +226,6 @@ async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { re
   if (result.outcome !== 'committed') return ACK;
   await enqueueWork(deps, workOf({ id: item.runId, functionId: item.functionId, ...(item.functionHash ? { functionHash: item.functionHash } : {}) }, result));
   await dropPauses(deps, result);
+  await runChanged(deps, { id: item.runId, functionId: item.functionId }, result);
   return ACK;
 }

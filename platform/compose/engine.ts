@@ -10,7 +10,7 @@ import type { RunnerDeps } from '../../core/services/runner';
 import { sqsClientFor } from '../aws/clients';
 import { retryFor } from '../retry';
 import type { Settings } from '../settings';
-import { redisStateFor } from '../state';
+import { redisHistoryFor, redisStateFor } from '../state';
 
 /** The engine on the stage's backends (Redis state, the SQS step queue), as Lambda, ECS and the executor build it. */
 export interface StageEngine {
@@ -31,6 +31,7 @@ export function stageEngine(settings: Settings, logger: Logger): StageEngine {
     retry: retryFor(settings),
     retentionMs: settings.RETENTION,
     newId,
+    history: redisHistoryFor(settings),
   };
   return {
     engine,
@@ -38,6 +39,7 @@ export function stageEngine(settings: Settings, logger: Logger): StageEngine {
     async close() {
       await engine.queue.close();
       await engine.state.close();
+      await engine.history?.close();
       client.destroy();
     },
   };
