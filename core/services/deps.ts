@@ -30,6 +30,8 @@ export interface IntakeDeps {
   stream: EventStream;
   clock: Clock;
   newId: (now?: number) => string;
+  /** Where counts go (events accepted); none are kept when absent. */
+  metrics?: Metrics;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

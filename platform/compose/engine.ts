@@ -3,6 +3,7 @@ import { onExpressionOverBudget } from '../../core/expressions/budget';
 import { newId } from '../../core/ids';
 import { systemClock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
+import type { Metrics } from '../../core/ports/metrics';
 import type { WorkItem } from '../../core/run/work-item';
 import type { EngineDeps } from '../../core/services/deps';
 import { FunctionCatalog } from '../../core/services/function-catalog';
@@ -20,7 +21,7 @@ export interface StageEngine {
   close(): Promise<void>;
 }
 
-export function stageEngine(settings: Settings, logger: Logger): StageEngine {
+export function stageEngine(settings: Settings, logger: Logger, options: { metrics?: Metrics } = {}): StageEngine {
   onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   const client = sqsClientFor(settings);
   const engine: EngineDeps = {
@@ -32,6 +33,7 @@ export function stageEngine(settings: Settings, logger: Logger): StageEngine {
     retentionMs: settings.RETENTION,
     newId,
     history: redisHistoryFor(settings),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   return {
     engine,
