@@ -19,7 +19,8 @@ import { jsonLogger, loggerFor } from '../platform/logging';
 import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
-import { redisStateFor } from '../platform/state';
+import { redisHistoryFor, redisStateFor } from '../platform/state';
+import { createPrometheusMetrics } from '../platform/metrics/prometheus';
 import { startHealthServer } from '../platform/health/server';
 import { completeTermination, createImds, watchTermination } from './lifecycle';
 import { createDaemonMetrics } from '../platform/health/metrics';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   const sqs = sqsClientFor(settings);
   const queue = createSqsQueue<WorkItem>({ client: sqs, queueUrl: settings.STEP_QUEUE_URL });
   const state = redisStateFor(settings);
+  const history = redisHistoryFor(settings);
+  const metrics = createPrometheusMetrics({ defaultMetrics: true });
   const docker = createDockerDriver({
     executorId: owner,
     namespace: settings.STEPSTACK_NAMESPACE,
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     credentialsFor: createEcrCredentials(),
   });
   const deps: ExecutorDeps = {
-    state, queue, clock: systemClock, logger, retry: retryFor(settings), retentionMs: settings.RETENTION, newId,
+    state, queue, clock: systemClock, logger, retry: retryFor(settings), retentionMs: settings.RETENTION, newId, history, metrics,
     drivers: { http: createHttpDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }), docker },
     owner,
     leaseMs: settings.STEP_LEASE,
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
       await health.then((server) => server.close(), () => undefined);
       await queue.close();
       await state.close();
+      await history.close();
       sqs.destroy();
     },
     concurrency: settings.CONCURRENCY,
@@ -96,7 +100,7 @@ async function main(): Promise<void> {
     logger,
   });
 
-  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, state: () => daemon.state });
+  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, moreMetrics: () => metrics.render(), state: () => daemon.state });
   health.then(
     (server) => logger.info('executor health endpoint listening', { url: `http://127.0.0.1:${server.port}/health` }),
     (error: unknown) => logger.error('executor health endpoint could not listen: set HEALTH_PORT to a free port', { error: errorMessage(error) }),

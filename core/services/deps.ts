@@ -1,5 +1,6 @@
 import type { EventStream } from '../events/stream';
 import type { Clock } from '../ports/clock';
+import type { HistoryStore } from '../ports/history';
 import type { Logger } from '../ports/logger';
 import type { Metrics } from '../ports/metrics';
 import type { Queue } from '../ports/queue';
@@ -20,6 +21,8 @@ export interface EngineDeps {
   newId: (now?: number) => string;
   /** Where counts go; none are kept when absent. */
   metrics?: Metrics;
+  /** The run and event history index (listing); runs are not listed when absent. */
+  history?: HistoryStore;
 }
 
 /** The Event API's side: where accepted events go. */
@@ -27,6 +30,8 @@ export interface IntakeDeps {
   stream: EventStream;
   clock: Clock;
   newId: (now?: number) => string;
+  /** Where counts go (events accepted); none are kept when absent. */
+  metrics?: Metrics;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

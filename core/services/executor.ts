@@ -15,6 +15,7 @@ import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
+import { runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -114,6 +115,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     if (delivery.receiveCount > 1) await recoverRun(deps, item.runId, { leased: true });
     return ACK;
   }
+  deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'step' });
   const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
   if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
   let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
@@ -162,6 +164,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const { steps } = inputs;
   const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
   let outcome: StepOutcome;
+  const started = deps.clock.now();
   try {
     outcome = await runAttempt(deps.drivers[step.runtime.type], {
       input: {
@@ -182,6 +185,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   // A lease lost mid-step, or a run that ended, never commits (SPEC section 5).
   if (watch.stopped) return stopped(deps, watch, leased);
   const now = deps.clock.now();
+  deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: step.runtime.type });
   const planned = planAttempt(fn, stepId, attempt, outcome, {
     runId, event: context.event, steps, async: context.async, ...(leased.events ? { events: leased.events } : {}), attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
@@ -195,8 +199,10 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
     await deps.state.releaseLease(runId, stepId, owner);
     return { kind: 'done' };
   }
+  deps.metrics?.count('steps', { function: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
+  await runChanged(deps, context.run, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
   const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
@@ -238,10 +244,12 @@ async function runAttempt(driver: Driver | undefined, request: Parameters<Driver
 }
 
 async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { receiveCount: number }): Promise<Disposition> {
+  deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'timer' });
   const result = await deps.state.fireTimer({ runId: item.runId, timerId: item.timer, now: deps.clock.now() });
   if (result.outcome === 'stale' && delivery.receiveCount > 1) await recoverRun(deps, item.runId);
   if (result.outcome !== 'committed') return ACK;
   await enqueueWork(deps, workOf({ id: item.runId, functionId: item.functionId, ...(item.functionHash ? { functionHash: item.functionHash } : {}) }, result));
   await dropPauses(deps, result);
+  await runChanged(deps, { id: item.runId, functionId: item.functionId }, result);
   return ACK;
 }

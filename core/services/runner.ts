@@ -8,6 +8,7 @@ import { workOf } from '../run/pending-work';
 import { planStart, topologyOf } from '../run/plan';
 import { DAY_MS, type EngineDeps } from './deps';
 import type { FunctionCatalog } from './function-catalog';
+import { eventKept, runChanged, runStarted } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface RunnerDeps extends EngineDeps {
@@ -25,6 +26,7 @@ export interface Delivery {
  */
 export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, delivery: Delivery): Promise<void> {
   await deps.state.saveEvent(event, deps.retentionMs);
+  await eventKept(deps, event);
   await resumePausedRuns(deps, event, delivery);
   const functions = await deps.catalog.forEvent(event.name);
   await Promise.all(
@@ -60,12 +62,13 @@ export async function startRunFor(
   });
   await Promise.all((options.events ?? [event]).map((linked) => deps.state.linkRun(linked.id, runId, deps.retentionMs)));
   if (created.outcome === 'exists') {
-    if (delivery.redelivered) await recoverRun(deps, runId);
+    if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true });
     return runId;
   }
   if (created.outcome !== 'committed') return runId;
   await enqueueWork(deps, await shapeStart(deps, fn, event, runId, workOf({ id: runId, functionId: fn.id, functionHash: fn.hash }, created, planned.changes.timers)));
   await dropPauses(deps, created);
+  await runStarted(deps, { id: runId, functionId: fn.id, startedAt: now }, created.status);
   deps.logger.info('run started', { runId, functionId: fn.id, eventId: event.id });
   return runId;
 }
@@ -84,6 +87,7 @@ async function resumePausedRuns(deps: EngineDeps, event: StepstackEvent, deliver
     }
     await enqueueWork(deps, workOf({ id: pause.runId, functionId: pause.functionId }, result));
     await dropPauses(deps, result);
+    await runChanged(deps, { id: pause.runId, functionId: pause.functionId }, result);
     deps.logger.info(pause.kind === 'cancel' ? 'run cancelled by event' : 'run resumed by event', { runId: pause.runId, pauseId: pause.id, eventId: event.id });
   }));
 }
