@@ -93,7 +93,7 @@ async function singleton(deps: EngineDeps, fn: CompiledFunction, settings: NonNu
     if (holder?.runId === runId) return START;
     if (holder && (await stillRunning(deps, holder, now))) {
       if (settings.mode === 'skip') return skip(deps, fn, event, 'singleton');
-      await cancelWithReason(deps, holder.runId, `singleton: cancelled for the run of event ${event.id}, which has the same key`);
+      await cancelWithReason(deps, { id: holder.runId, functionId: fn.id }, `singleton: cancelled for the run of event ${event.id}, which has the same key`);
     }
     if (await deps.state.flow.swapSingleton(key, { expected: holder?.runId, runId, now, ttlMs: deps.retentionMs })) return START;
   }

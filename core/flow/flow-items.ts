@@ -45,11 +45,11 @@ async function timeOut(deps: EngineDeps, item: FlowWorkItem): Promise<void> {
     // Claimed as `never` unless a step claimed its start first: then no step can count as the first any more.
     if ((await deps.state.claimKey(startedKey(item.runId), 'never', deps.retentionMs)) !== 'never') return;
     const limit = timeouts?.startMs === undefined ? '' : ` within ${formatDuration(timeouts.startMs)} of its event`;
-    await cancelWithReason(deps, item.runId, `timeouts.start: no step started${limit}`);
+    await cancelWithReason(deps, run, `timeouts.start: no step started${limit}`);
     return;
   }
   const limit = timeouts?.finishMs === undefined ? '' : ` within ${formatDuration(timeouts.finishMs)} of its first step starting`;
-  await cancelWithReason(deps, item.runId, `timeouts.finish: the run did not end${limit}`);
+  await cancelWithReason(deps, run, `timeouts.finish: the run did not end${limit}`);
 }
 
 async function functionNamed(deps: EngineDeps, id: string): Promise<CompiledFunction | undefined> {

@@ -2,6 +2,7 @@ import type { StepstackEvent } from '../events/event';
 import type { SkipReason } from '../ports/flow-store';
 import { WORK_ITEM_FORMAT, type FlowWorkItem, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from '../services/deps';
+import { runChanged } from '../services/run-changes';
 import { dropPauses, enqueueWork } from '../services/work';
 
 /** A flow-control timer for the step queue. */
@@ -17,19 +18,21 @@ export async function sendWoken(deps: EngineDeps, bodies: string[]): Promise<voi
 /** An event started no run of a function: keep why (GET /v1/events/{id}), count and log it. */
 export async function recordSkip(deps: EngineDeps, functionId: string, event: Pick<StepstackEvent, 'id'>, reason: SkipReason): Promise<void> {
   await deps.state.flow.recordSkip(event.id, { function_id: functionId, reason }, deps.retentionMs);
-  deps.metrics?.count('flow_skips', { function_id: functionId, reason });
+  deps.metrics?.count('flow_skips', { function: functionId, reason });
   deps.logger.info('event started no run: flow control', { functionId, eventId: event.id, reason });
 }
 
 /** Work held back by flow control (a step waiting for a slot, a start waiting for its throttle, a debounce or batch): counted. */
 export function countWait(deps: EngineDeps, functionId: string, kind: 'concurrency' | 'throttle' | 'debounce' | 'batch'): void {
-  deps.metrics?.count('flow_waits', { function_id: functionId, kind });
+  deps.metrics?.count('flow_waits', { function: functionId, kind });
 }
 
 /** End a run as Cancelled with a reason (a timeout, a singleton replaced); false when it had ended already. */
-export async function cancelWithReason(deps: EngineDeps, runId: string, reason: string): Promise<boolean> {
+export async function cancelWithReason(deps: EngineDeps, run: { id: string; functionId: string }, reason: string): Promise<boolean> {
+  const runId = run.id;
   const ended = await deps.state.endRun({ runId, status: 'Cancelled', reason, now: deps.clock.now() });
   await dropPauses(deps, ended);
+  await runChanged(deps, run, ended);
   if (ended.outcome === 'committed') deps.logger.info('run cancelled by flow control', { runId, reason });
   return ended.outcome === 'committed';
 }

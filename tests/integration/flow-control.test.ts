@@ -67,6 +67,19 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
       }
     }
 
+    /** A counter's value summed over every stack's /metrics, for the series with these labels. */
+    async function countedAcrossStacks(name: string, labels: Record<string, string>): Promise<number> {
+      let sum = 0;
+      for (const stack of stacks) {
+        const text = await (await fetch(`${stack.url}/metrics`)).text();
+        for (const line of text.split('\n')) {
+          if (!line.startsWith(`${name}{`)) continue;
+          if (Object.entries(labels).every(([label, value]) => line.includes(`${label}="${value}"`))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    }
+
     it('never runs more than 2 steps at once with concurrency 2, and completes all 20 runs', async () => {
       // Prepare
       const fn = await register({ concurrency: [{ limit: 2 }] }, 150);
@@ -79,6 +92,7 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
       expect(runs.map((run) => run.status)).toEqual(Array(20).fill('Completed'));
       expect(steps.count(fn.id)).toBe(20);
       expect(steps.peak(fn.id)).toBe(2);
+      expect(await countedAcrossStacks('stepstack_flow_waits_total', { function: fn.id, kind: 'concurrency' })).toBeGreaterThan(0);
     }, 60_000);
 
     it('keeps per-key limits independent, and shares a scope env key across two functions', async () => {
@@ -155,6 +169,7 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
       expect(runs.map((run) => run.status)).toEqual(['Completed', 'Completed', 'Completed']);
       expect(await client().runsFor(skipped.id)).toEqual([]);
       expect((await client().api('GET', `/v1/events/${skipped.id}`)).body.data).toMatchObject({ id: skipped.id, name: fn.event });
+      expect(await countedAcrossStacks('stepstack_flow_skips_total', { function: fn.id, reason: 'rate_limited' })).toBe(1);
     }, 60_000);
 
     it('starts one run with the last of five quick events (debounce)', async () => {
