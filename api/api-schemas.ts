@@ -30,7 +30,8 @@ export const responses = {
   run: z.object({ data: runSchema }),
   runs: z.object({ data: z.array(runSchema) }),
   runPage: z.object({ data: z.array(runSummarySchema), metadata }),
-  event: z.object({ data: eventSchema }),
+  // `skipped`: the functions flow control kept this event from starting, and why (SPEC section 3).
+  event: z.object({ data: eventSchema.extend({ skipped: z.array(z.object({ function_id: z.string(), reason: z.enum(['rate_limited', 'idempotent', 'debounced', 'singleton']) })).optional() }) }),
   eventPage: z.object({ data: z.array(eventSchema.extend({ dead: z.object({ at: iso, receive_count: z.number().int() }).optional() })), metadata }),
   resent: z.object({ data: z.object({ id: z.string(), resent: z.literal(true) }) }),
   function: z.object({ data: functionSchema }),
