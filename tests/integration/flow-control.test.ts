@@ -131,6 +131,9 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
 
       // Assess
       expect(run.status).toBe('Completed');
+      // Once its run exists, the lone key's step starts within seconds: no flooded key's line holds it back.
+      const loneStart = steps.spans.find((span) => span.step === fn.id && span.call.input.event.data.key === 'lone')!.start;
+      expect(loneStart - Date.parse(run.run_started_at)).toBeLessThan(5000);
       const floodDone = steps.spans.filter((span) => span.step === fn.id && span.call.input.event.data.key === 'flood' && span.end !== undefined).length;
       expect(floodDone).toBeLessThan(500);
     }, 90_000);
