@@ -28,8 +28,9 @@ export const coreRoutes: CoreRoute[] = [
   }],
   ['GET', '/v1/events/:eventId/runs', async (deps, { params }) => data(await getRunsForEvent(deps, params.eventId!))],
   ['GET', '/v1/events/:eventId', async (deps, { params }) => {
-    const event = await deps.state.getEvent(params.eventId!);
-    return event ? data(event) : notFound(`event ${params.eventId}`);
+    const [event, skipped] = await Promise.all([deps.state.getEvent(params.eventId!), deps.state.flow.skipsOf(params.eventId!)]);
+    // Why it started no run of some function (SPEC section 3): listed only when flow control skipped one.
+    return event ? data(skipped.length > 0 ? { ...event, skipped } : event) : notFound(`event ${params.eventId}`);
   }],
   ['GET', '/v1/runs/:runId', async (deps, { params }) => {
     const run = await getRun(deps, params.runId!);

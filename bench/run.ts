@@ -3,6 +3,7 @@ import { benchDockerDriver } from './docker-driver';
 import { benchExecutorMemory } from './executor-memory';
 import { benchHandlers } from './handlers';
 import { benchExpressions } from './expressions';
+import { benchFlowControl } from './flow-control';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   await benchHandlers();
   await benchExecutorMemory();
   await benchExpressions();
+  await benchFlowControl();
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@ import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { StepstackEvent } from '../events/event';
 import { handleFlowItem } from '../flow/flow-items';
-import { PARKED, releaseReservations, underFlowControl } from '../flow/step-flow';
+import { PARKED, releaseCarried, releaseReservations, underFlowControl } from '../flow/step-flow';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { LeasedStepContext } from '../ports/run-store';
 import { planAttempt } from '../run/attempt';
@@ -121,13 +121,15 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
+      await releaseCarried(deps, { fn: next.fn, item: next.item, event: next.context.event, owner: next.owner });
       await deps.state.releaseLease(next.item.runId, next.item.stepId, next.owner);
       await enqueueWork(deps, [next.item]);
       return ACK;
     }
     const current: LeasedStep = next;
     const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
-      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal));
+      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal),
+      (result) => (result.kind === 'done' ? result.next?.owner : undefined));
     if (ran === PARKED) {
       // Over a concurrency limit: parked until a slot frees, then sent again.
       await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
@@ -185,7 +187,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const now = deps.clock.now();
   deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: step.runtime.type });
   const planned = planAttempt(fn, stepId, attempt, outcome, {
-    runId, event: context.event, steps, async: context.async, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
+    runId, event: context.event, steps, async: context.async, ...(leased.events ? { events: leased.events } : {}), attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
   await indexPauses(deps, planned.index);
   const successor = nextOwner(deps);
