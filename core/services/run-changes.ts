@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors';
 import type { StepstackEvent } from '../events/event';
+import type { AttemptEntry } from '../ports/history';
 import type { CommitResult, RunMeta } from '../ports/run-store';
 import type { RunStatus } from '../run/run';
 import type { EngineDeps } from './deps';
@@ -36,6 +37,13 @@ export async function eventKept(deps: EngineDeps, event: StepstackEvent): Promis
   } catch (error) {
     deps.logger.warn('event history not updated: the event list may miss this event', { eventId: event.id, error: errorMessage(error) });
   }
+}
+
+/** After an attempt was committed: kept for the run's attempt timeline, without holding up the step (a lost note costs a row). */
+export function attemptSettled(deps: EngineDeps, attempt: AttemptEntry): void {
+  deps.history?.noteAttempt(attempt).catch((error: unknown) => {
+    deps.logger.warn('attempt timeline not updated', { runId: attempt.runId, stepId: attempt.stepId, error: errorMessage(error) });
+  });
 }
 
 /** Note a run as it stands (a recovery, or a reader that found the index stale). */
