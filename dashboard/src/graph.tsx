@@ -49,7 +49,7 @@ export function StepGraph(props: { fn: FunctionDefinition; statuses?: Record<str
         return (
           <g key={id} class={`node status-${status}`} data-step={id} onClick={() => id !== '$trigger' && props.onPick?.(id)}>
             <rect x={node.x - NODE_W / 2} y={node.y - NODE_H / 2} width={NODE_W} height={NODE_H} rx="8" />
-            <text x={node.x} y={node.y - 2} text-anchor="middle" class="node-label">{node.label.length > 20 ? `${node.label.slice(0, 19)}…` : node.label}</text>
+            <text x={node.x} y={statuses && id !== '$trigger' ? node.y - 2 : node.y + 4} text-anchor="middle" class="node-label">{node.label.length > 20 ? `${node.label.slice(0, 19)}…` : node.label}</text>
             {statuses && id !== '$trigger' ? <text x={node.x} y={node.y + 13} text-anchor="middle" class="node-status">{status}</text> : null}
           </g>
         );

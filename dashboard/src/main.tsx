@@ -38,7 +38,7 @@ const PAGES = [['runs', 'Runs'], ['events', 'Events'], ['functions', 'Functions'
 
 function Page(props: { route: string[] }) {
   const [page, id] = props.route;
-  if (page === 'runs' && id) return <RunPage runId={id} />;
+  if (page === 'runs' && id) return <RunPage key={id} runId={id} />;
   if (page === 'events') return <EventsPage {...(id ? { open: id } : {})} />;
   if (page === 'functions') return <FunctionsPage {...(id ? { focus: id } : {})} />;
   if (page === 'apps') return <AppsPage />;
