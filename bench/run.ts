@@ -6,6 +6,7 @@ import { benchExpressions } from './expressions';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
+import { benchRunList } from './run-list';
 import { benchRunState } from './run-state';
 
 /** Every benchmark, one after the other, each printing its figures. */
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchRedisVsBullmq();
   await benchPauseIndex();
   await benchRunState();
+  await benchRunList();
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();
