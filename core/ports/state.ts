@@ -1,5 +1,6 @@
 import type { StepstackEvent } from '../events/event';
 import type { FunctionDefinition } from '../functions/definition';
+import type { FlowStore } from './flow-store';
 import type { PauseIndex } from './pause-index';
 import type { RunStore } from './run-store';
 
@@ -8,6 +9,8 @@ import type { RunStore } from './run-store';
  * memory locally). Every method is one atomic operation; none spans two runs.
  */
 export interface StateStore extends RunStore, PauseIndex, EventLog, DeadEventStore, IdempotencyStore, FunctionRegistry {
+  /** Flow control's counters and holding areas (SPEC section 3), beside the runs. */
+  readonly flow: FlowStore;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

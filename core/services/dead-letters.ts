@@ -12,6 +12,11 @@ import { dropPauses, recoverRun } from './work';
  */
 export async function handleDeadWorkItem(deps: EngineDeps, item: WorkItem, receiveCount: number): Promise<void> {
   checkFormat('work item', item.format, WORK_ITEM_FORMAT);
+  if (item.kind === 'flow') {
+    // A flow-control timer (wake, debounce, batch, timeout) that keeps failing: nothing else to retry it on.
+    deps.logger.error('flow-control work item dead-lettered', { item, receiveCount });
+    return;
+  }
   const run = await deps.state.loadRun(item.runId);
   if (!run || run.status !== 'Running') return;
   const now = deps.clock.now();

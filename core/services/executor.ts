@@ -3,6 +3,9 @@ import { ancestorsOf } from '../functions/ancestors';
 import { compileCached, compileKnown } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
+import type { StepstackEvent } from '../events/event';
+import { handleFlowItem } from '../flow/flow-items';
+import { PARKED, releaseReservations, underFlowControl } from '../flow/step-flow';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { LeasedStepContext } from '../ports/run-store';
 import { planAttempt } from '../run/attempt';
@@ -47,6 +50,10 @@ export async function handleWorkItem(
     return ACK;
   }
   if (item.kind === 'timer') return fireTimer(deps, item, delivery);
+  if (item.kind === 'flow') {
+    await handleFlowItem(deps, item, delivery);
+    return ACK;
+  }
   const { fairShare } = deps;
   if (!fairShare) return runStep(deps, item, delivery, signal);
   if (!fairShare.enter(item.functionId)) {
@@ -76,6 +83,8 @@ interface LeasedStep {
   owner: string;
   /** Outputs of the run this executor knows (a chain keeps adding its own). */
   known: Map<string, unknown>;
+  /** The run's events when it has more than its trigger (a batch). */
+  events?: StepstackEvent[];
 }
 
 /**
@@ -91,6 +100,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     runId: item.runId, stepId: item.stepId, attempt: item.attempt, owner, leaseMs: deps.leaseMs, now: deps.clock.now(),
     ...(planned ? { inputs: ancestorsOf(planned, item.stepId), withoutDefinition: true } : {}),
   });
+  if (lease.status !== 'leased') await releaseReservations(deps, item, owner);
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId: item.runId, stepId: item.stepId });
     return ACK;
@@ -115,7 +125,14 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
       await enqueueWork(deps, [next.item]);
       return ACK;
     }
-    const ran = await runLeasedStep(deps, next, signal);
+    const current: LeasedStep = next;
+    const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
+      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal));
+    if (ran === PARKED) {
+      // Over a concurrency limit: parked until a slot frees, then sent again.
+      await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
+      return ACK;
+    }
     if (ran.kind === 'lost') return { kind: 'retry', afterMs: 0 };
     next = ran.next;
   }
@@ -149,7 +166,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   try {
     outcome = await runAttempt(deps.drivers[step.runtime.type], {
       input: {
-        event: context.event, events: [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
+        event: context.event, events: leased.events ?? [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
         ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
       },
       runtime: step.runtime,
