@@ -197,7 +197,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
     await deps.state.releaseLease(runId, stepId, owner);
     return { kind: 'done' };
   }
-  deps.metrics?.count('steps', { function: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
+  deps.metrics?.count('steps', { function_id: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
   attemptSettled(deps, { runId, stepId, attempt, startedAt: started, endedAt: now, outcome: planned.commit.result.kind, ...(outcome.kind === 'failure' ? { error: outcome.error } : {}) });
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);

@@ -17,15 +17,15 @@ export interface ChangedRun {
  * the run is committed, and the index is a hint that readers check against the run.
  */
 export async function runStarted(deps: EngineDeps, run: Required<ChangedRun>, status: RunStatus): Promise<void> {
-  deps.metrics?.count('runs_started', { function: run.functionId });
-  if (status !== 'Running') deps.metrics?.count('runs_ended', { function: run.functionId, status });
+  deps.metrics?.count('runs_started', { function_id: run.functionId });
+  if (status !== 'Running') deps.metrics?.count('runs_ended', { function_id: run.functionId, status });
   await note(deps, run, status);
 }
 
 /** After a commit of a run: when it ended the run, counted and noted in the history index. */
 export async function runChanged(deps: EngineDeps, run: ChangedRun, result: CommitResult): Promise<void> {
   if (result.outcome !== 'committed' || result.status === 'Running') return;
-  deps.metrics?.count('runs_ended', { function: run.functionId, status: result.status });
+  deps.metrics?.count('runs_ended', { function_id: run.functionId, status: result.status });
   await note(deps, run, result.status);
 }
 
