@@ -5,7 +5,8 @@ import { noteCronRegistration } from '../core/services/cron';
 import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
-import { cancellationsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
+import { cancellationsRoute, listAttemptsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
+import { sendEventsRoute } from './send-events';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
 import { openApiDocument } from './openapi';
@@ -36,8 +37,10 @@ export const coreRoutes: CoreRoute[] = [
     const run = await getRun(deps, params.runId!);
     return run ? data(run) : notFound(`run ${params.runId}`);
   }],
+  ['POST', '/v1/events', sendEventsRoute],
   ['GET', '/v1/runs', listRunsRoute],
   ['POST', '/v1/runs/:runId/rerun', rerunRoute],
+  ['GET', '/v1/runs/:runId/attempts', listAttemptsRoute],
   ['POST', '/v1/cancellations', cancellationsRoute],
   ['POST', '/v1/runs/:runId/cancel', async (deps, { params }) => {
     const run = await cancelRunById(deps, params.runId!);

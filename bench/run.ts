@@ -7,6 +7,7 @@ import { benchFlowControl } from './flow-control';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
+import { benchRunList } from './run-list';
 import { benchRunState } from './run-state';
 
 /** Every benchmark, one after the other, each printing its figures. */
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   await benchRedisVsBullmq();
   await benchPauseIndex();
   await benchRunState();
+  await benchRunList();
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();

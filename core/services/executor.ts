@@ -15,7 +15,7 @@ import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
-import { runChanged } from './run-changes';
+import { attemptSettled, runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -199,7 +199,8 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
     await deps.state.releaseLease(runId, stepId, owner);
     return { kind: 'done' };
   }
-  deps.metrics?.count('steps', { function: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
+  deps.metrics?.count('steps', { function_id: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
+  attemptSettled(deps, { runId, stepId, attempt, startedAt: started, endedAt: now, outcome: planned.commit.result.kind, ...(outcome.kind === 'failure' ? { error: outcome.error } : {}) });
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
   await runChanged(deps, context.run, result);
