@@ -7,9 +7,10 @@ import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
+import { type AppsDeps, appRoutes } from './sdk-apps';
 
 /** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
-export type CoreDeps = EngineDeps & { stream?: EventStream };
+export type CoreDeps = EngineDeps & { stream?: EventStream; apps?: AppsDeps };
 
 export type CoreRoute = [method: string, path: string, handle: (deps: CoreDeps, request: RouteRequest) => Promise<ApiResponse>];
 
@@ -45,6 +46,7 @@ export const coreRoutes: CoreRoute[] = [
   ['PUT', '/v1/functions/:id', putFunction],
   ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
     (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
+  ...appRoutes,
 ];
 
 /** `GET /v1/events?dead=true`: the events the runner could not process, newest first (the full event list comes with the run history). */

@@ -76,6 +76,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
     retentionMs: config.RETENTION,
     newId,
+    eventStream: backends.eventStream,
   };
   const fromDir = await loadFunctionsDir(config.FUNCTIONS_DIR);
   for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
@@ -87,7 +88,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const catalog = new FunctionCatalog(engine.state);
 
   const executorDeps: ExecutorDeps = {
-    ...engine, drivers: backends.drivers, owner, leaseMs,
+    ...engine, drivers: backends.drivers, sdkDriver: backends.sdkDriver, owner, leaseMs,
     fairShare: new FairShare(config.CONCURRENCY, config.FUNCTION_SHARE / 100), outputCapBytes: parseMemory(config.RUN_OUTPUT_CAP),
   };
   const workers: Worker[] = [
@@ -131,7 +132,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const app = createApp({
     logger,
     events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
-    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream },
+    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream, apps: { driver: backends.sdkDriver, signingKey: config.SIGNING_KEY } },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },
   });

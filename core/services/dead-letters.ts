@@ -1,6 +1,7 @@
 import { checkFormat } from '../format';
 import { WORK_ITEM_FORMAT, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
+import { announceRunEnd } from './run-end-events';
 import { dropPauses, recoverRun } from './work';
 
 /**
@@ -33,5 +34,6 @@ export async function handleDeadWorkItem(deps: EngineDeps, item: WorkItem, recei
   const reason = `platform fault: the work item for ${what} could not be processed after ${receiveCount} deliveries and was moved to the dead-letter queue`;
   const ended = await deps.state.endRun({ runId: item.runId, status: 'Failed', reason, now });
   await dropPauses(deps, ended);
+  await announceRunEnd(deps, item.runId, ended);
   deps.logger.error('work item dead-lettered: run failed', { runId: item.runId, item });
 }

@@ -20,6 +20,8 @@ export interface EngineDeps {
   newId: (now?: number) => string;
   /** Where counts go; none are kept when absent. */
   metrics?: Metrics;
+  /** The event stream, for the platform's own events (`inngest/function.finished`, ...); none are sent when absent. */
+  eventStream?: EventStream;
 }
 
 /** The Event API's side: where accepted events go. */

@@ -4,6 +4,8 @@ import { compileCached, compileKnown } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { Driver, StepOutcome } from '../ports/driver';
+import type { SdkDriver } from '../ports/sdk-driver';
+import { isSdkFunction } from '../sdk/ids';
 import type { LeasedStepContext } from '../ports/run-store';
 import { planAttempt } from '../run/attempt';
 import { stepItem, workOf } from '../run/pending-work';
@@ -11,6 +13,8 @@ import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem 
 import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
+import { announceRunEnd } from './run-end-events';
+import { runSdkSteps } from './sdk-executor';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
@@ -24,6 +28,8 @@ export interface ExecutorDeps extends EngineDeps {
   fairShare?: FairShare;
   /** Most bytes of outputs one run may hold (RUN_OUTPUT_CAP). @default no cap */
   outputCapBytes?: number;
+  /** Calls the apps of Inngest SDK functions. @default none: their steps fail */
+  sdkDriver?: SdkDriver;
 }
 
 /** What to do with the queue message once handled. */
@@ -88,7 +94,8 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   const planned = item.functionHash === undefined ? undefined : compileCached(item.functionHash);
   const lease = await deps.state.leaseStep({
     runId: item.runId, stepId: item.stepId, attempt: item.attempt, owner, leaseMs: deps.leaseMs, now: deps.clock.now(),
-    ...(planned ? { inputs: ancestorsOf(planned, item.stepId), withoutDefinition: true } : {}),
+    // An SDK call reads every output of its run (the SDK replays the code over them).
+    ...(planned ? { ...(isSdkFunction(planned) ? {} : { inputs: ancestorsOf(planned, item.stepId) }), withoutDefinition: true } : {}),
   });
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId: item.runId, stepId: item.stepId });
@@ -106,6 +113,11 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   }
   const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
   if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
+  if (isSdkFunction(fn)) {
+    const known = new Map(Object.entries(lease.step.outputs));
+    const ran = await runSdkSteps({ ...deps, newOwner: () => nextOwner(deps) }, { item, fn, context: lease.step, owner, known }, signal);
+    return ran === 'lost' ? { kind: 'retry', afterMs: 0 } : ACK;
+  }
   let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
@@ -178,6 +190,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   }
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
+  await announceRunEnd(deps, runId, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
   const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
@@ -224,5 +237,6 @@ async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { re
   if (result.outcome !== 'committed') return ACK;
   await enqueueWork(deps, workOf({ id: item.runId, functionId: item.functionId, ...(item.functionHash ? { functionHash: item.functionHash } : {}) }, result));
   await dropPauses(deps, result);
+  await announceRunEnd(deps, item.runId, result);
   return ACK;
 }

@@ -6,6 +6,8 @@ import { workOf } from '../run/pending-work';
 import { planStart, topologyOf } from '../run/plan';
 import { DAY_MS, type EngineDeps } from './deps';
 import type { FunctionCatalog } from './function-catalog';
+import { announceRunEnd } from './run-end-events';
+import { invokedFunctions } from './sdk-invoked';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface RunnerDeps extends EngineDeps {
@@ -26,7 +28,7 @@ export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, deliv
   await resumePausedRuns(deps, event, delivery);
   const functions = await deps.catalog.forEvent(event.name);
   await Promise.all(
-    functions.filter((fn) => triggers(fn, event)).map((fn) => startRunFor(deps, fn, event, delivery)),
+    [...functions.filter((fn) => triggers(fn, event)), ...await invokedFunctions(deps.catalog, event)].map((fn) => startRunFor(deps, fn, event, delivery)),
   );
 }
 
@@ -55,6 +57,7 @@ export async function startRunFor(
   if (created.outcome !== 'committed') return runId;
   await enqueueWork(deps, workOf({ id: runId, functionId: fn.id, functionHash: fn.hash }, created, planned.changes.timers));
   await dropPauses(deps, created);
+  await announceRunEnd(deps, runId, created);
   deps.logger.info('run started', { runId, functionId: fn.id, eventId: event.id });
   return runId;
 }
@@ -73,6 +76,7 @@ async function resumePausedRuns(deps: EngineDeps, event: StepstackEvent, deliver
     }
     await enqueueWork(deps, workOf({ id: pause.runId, functionId: pause.functionId }, result));
     await dropPauses(deps, result);
+    await announceRunEnd(deps, pause.runId, result);
     deps.logger.info(pause.kind === 'cancel' ? 'run cancelled by event' : 'run resumed by event', { runId: pause.runId, pauseId: pause.id, eventId: event.id });
   }));
 }

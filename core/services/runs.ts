@@ -1,5 +1,6 @@
 import type { EngineDeps } from './deps';
 import { type RunView, toRunView } from './run-view';
+import { announceRunEnd } from './run-end-events';
 import { dropPauses } from './work';
 
 /** One run as the core API shows it; undefined when unknown or expired. */
@@ -22,5 +23,6 @@ export async function getRunsForEvent(deps: EngineDeps, eventId: string): Promis
 export async function cancelRunById(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
   const ended = await deps.state.endRun({ runId, status: 'Cancelled', reason: 'cancelled through the API', now: deps.clock.now() });
   await dropPauses(deps, ended);
+  await announceRunEnd(deps, runId, ended);
   return getRun(deps, runId);
 }

@@ -3,6 +3,7 @@ import type { IndexedPause } from '../ports/pause-index';
 import { pendingWork } from '../run/pending-work';
 import type { WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
+import { sendRunEnd } from './run-end-events';
 
 /** Put work items on the step queue, each delayed until it is due. */
 export async function enqueueWork(deps: EngineDeps, items: WorkItem[]): Promise<void> {
@@ -31,4 +32,6 @@ export async function dropPauses(deps: EngineDeps, result: CommitResult): Promis
 export async function recoverRun(deps: EngineDeps, runId: string, options: { leased?: boolean } = {}): Promise<void> {
   const run = await deps.state.loadRun(runId);
   if (run) await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
+  // The change that ended the run may have been committed by a try that died before its events went out.
+  if (run && run.status !== 'Running') await sendRunEnd(deps, run);
 }

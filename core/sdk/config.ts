@@ -1,0 +1,83 @@
+import { formatDuration } from '../duration';
+import { compileFunction } from '../functions/compile';
+import type { CancelRule, FunctionDefinition, Trigger } from '../functions/definition';
+import { sdkDurationMs } from './durations';
+import { SDK_ENTRY_STEP } from './ids';
+
+const FUNCTION_ID = /^[a-z0-9-]+$/;
+const MAX_RETRIES = 20;
+/** Configuration keys of the SDK that Stepstack reads; the others are reported as not applied. */
+const READ = new Set(['id', 'name', 'triggers', 'steps', 'cancel']);
+
+export interface SdkFunctions {
+  definitions: FunctionDefinition[];
+  /** `functions[i].field: problem` for each function Stepstack cannot run as configured. */
+  problems: string[];
+  /** Configuration that Stepstack does not apply (yet), by function. */
+  notApplied: string[];
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The Stepstack functions of an app's SDK configuration (the `functions` of its registration): the
+ * SDK's id (`<app id>-<function id>`), its triggers, retries and cancelOn, and one entry step that
+ * calls the app (runtime `inngest` with the SDK's own step URL).
+ */
+export function sdkFunctionsOf(functions: unknown): SdkFunctions {
+  const result: SdkFunctions = { definitions: [], problems: [], notApplied: [] };
+  if (!Array.isArray(functions)) {
+    result.problems.push('functions: required, a list of function configurations');
+    return result;
+  }
+  functions.forEach((config, index) => {
+    const path = `functions[${index}]`;
+    const problem = (field: string, message: string): void => void result.problems.push(`${path}.${field}: ${message}`);
+    if (!isObject(config)) return problem('', 'not an object');
+    const id = config.id;
+    if (typeof id !== 'string' || !FUNCTION_ID.test(id)) {
+      return problem('id', `${JSON.stringify(id)} is not a Stepstack function id ([a-z0-9-]): give the SDK client and the function lowercase ids of letters, digits and dashes`);
+    }
+    const step = isObject(config.steps) ? Object.values(config.steps)[0] : undefined;
+    const runtime = isObject(step) && isObject(step.runtime) ? step.runtime : undefined;
+    if (!runtime || typeof runtime.url !== 'string') return problem('steps', 'the function has no step URL (steps.step.runtime.url)');
+    if (runtime.type !== 'http') return problem('steps.step.runtime.type', `${JSON.stringify(runtime.type)}: only apps served over HTTP run here (not connect)`);
+    const triggers: Trigger[] = [];
+    for (const trigger of Array.isArray(config.triggers) ? config.triggers : []) {
+      if (isObject(trigger) && typeof trigger.event === 'string') {
+        triggers.push({ event: trigger.event, ...(typeof trigger.expression === 'string' && trigger.expression !== '' ? { expression: trigger.expression } : {}) });
+      } else if (isObject(trigger) && typeof trigger.cron === 'string') {
+        triggers.push({ cron: trigger.cron.replace(/^TZ=\S+\s+/, '') });
+      }
+    }
+    const retries = isObject(step) && isObject(step.retries) && typeof step.retries.attempts === 'number' ? Math.min(MAX_RETRIES, Math.max(0, Math.floor(step.retries.attempts))) : undefined;
+    const cancel: CancelRule[] = [];
+    for (const rule of Array.isArray(config.cancel) ? config.cancel : []) {
+      if (!isObject(rule) || typeof rule.event !== 'string') continue;
+      let timeout: string | undefined;
+      if (typeof rule.timeout === 'string') {
+        try {
+          timeout = formatDuration(sdkDurationMs(rule.timeout));
+        } catch (error) {
+          problem('cancel.timeout', (error as Error).message);
+        }
+      }
+      cancel.push({ event: rule.event, ...(typeof rule.if === 'string' ? { if: rule.if } : {}), ...(timeout ? { timeout } : {}) });
+    }
+    const definition: FunctionDefinition = {
+      id, name: typeof config.name === 'string' && config.name !== '' ? config.name : id, triggers,
+      ...(retries === undefined ? {} : { retries: { attempts: retries } }),
+      ...(cancel.length > 0 ? { cancel } : {}),
+      steps: { [SDK_ENTRY_STEP]: { runtime: { type: 'inngest', url: runtime.url }, after: [{ step: '$trigger' }] } },
+    };
+    try {
+      compileFunction(definition);
+    } catch (error) {
+      return problem('triggers', `does not compile: ${(error as Error).message}`);
+    }
+    const ignored = Object.keys(config).filter((key) => !READ.has(key) && config[key] !== undefined && config[key] !== null);
+    if (ignored.length > 0) result.notApplied.push(`${id}: ${ignored.join(', ')}`);
+    result.definitions.push(definition);
+  });
+  return result;
+}
