@@ -112,4 +112,23 @@ export function describeRunStoreDiscovery(make: Make, now: () => number): void {
       expect(loaded?.steps.ghost).toBeUndefined();
     });
   });
+  describe('SDK apps', () => {
+    it('puts, replaces, gets, lists and deletes apps', async () => {
+      // Prepare
+      const store = await make();
+      const app = { id: 'shop', url: 'http://127.0.0.1:3000/api/inngest', functions: ['shop-a'], syncedAt: 1, sdk: 'js:v4.24.0', framework: 'nodejs' };
+      // Act
+      await store.putApp(app);
+      await store.putApp({ id: 'other', url: 'http://127.0.0.1:3001/api/inngest', functions: [], syncedAt: 2 });
+      await store.putApp({ ...app, functions: ['shop-a', 'shop-b'], syncedAt: 3 });
+      const got = await store.getApp('shop');
+      const listed = (await store.listApps()).map((each) => each.id).sort();
+      const deleted = [await store.deleteApp('other'), await store.deleteApp('other')];
+      // Assess
+      expect(got).toEqual({ ...app, functions: ['shop-a', 'shop-b'], syncedAt: 3 });
+      expect(listed).toEqual(['other', 'shop']);
+      expect(deleted).toEqual([true, false]);
+      expect(await store.getApp('other')).toBeUndefined();
+    });
+  });
 }

@@ -74,8 +74,7 @@ export function describeStateStoreConformance(name: string, makeStore: MakeState
 
     describeRunStoreConformance(make, now, elapse, () => lastMade?.writeRunFormat?.bind(lastMade));
     describeDeadEvents(make, now);
-    // The Redis store gains discovered steps once its new layout is on main (issue 11).
-    if (!name.startsWith('redis')) describeRunStoreDiscovery(() => make(), now);
+    describeRunStoreDiscovery(() => make(), now);
 
     describe('events', () => {
       it('keeps the first event saved under an id, with every field', async () => {
