@@ -4,6 +4,7 @@ import { newId } from '../../core/ids';
 import { systemClock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { WorkItem } from '../../core/run/work-item';
+import type { StreamMessage } from '../../core/events/stream';
 import type { EngineDeps } from '../../core/services/deps';
 import { FunctionCatalog } from '../../core/services/function-catalog';
 import type { RunnerDeps } from '../../core/services/runner';
@@ -31,12 +32,15 @@ export function stageEngine(settings: Settings, logger: Logger): StageEngine {
     retry: retryFor(settings),
     retentionMs: settings.RETENTION,
     newId,
+    // Run ends send the platform's own events (SPEC section 3) where the stage gives the stream.
+    ...(settings.EVENT_STREAM_URL ? { eventStream: createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL }) } : {}),
   };
   return {
     engine,
     runner: { ...engine, catalog: new FunctionCatalog(engine.state) },
     async close() {
       await engine.queue.close();
+      await engine.eventStream?.close();
       await engine.state.close();
       client.destroy();
     },
