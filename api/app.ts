@@ -28,6 +28,8 @@ export interface AppParts {
    * this machine (Host) and not sent by another site's page (Origin, Sec-Fetch-Site). Unset: no guard.
    */
   localGuard?: { allowedHosts: readonly string[] };
+  /** `GET /metrics`: Prometheus text (the local stack, the ECS Event API). */
+  metrics?: { render(): Promise<string>; contentType: string };
 }
 
 type Handler = (request: RouteRequest) => Promise<ApiResponse>;
@@ -76,10 +78,20 @@ export function createApp(parts: AppParts): Hono<Env> {
     const guarded: CoreDeps = {
       ...engine, state: faultsAsDependency(engine.state, 'the state store'), ...(stream ? { stream: faultsAsDependency(stream, 'the event stream') } : {}),
       ...(apps ? { apps } : {}),
+      ...(engine.history ? { history: faultsAsDependency(engine.history, 'the history store') } : {}),
     };
     const guards = guardsFor(parts, apiKey !== '', 'API_KEY', 512 * 1024);
     if (apiKey) app.use('/v1/*', requireBearer(apiKey));
     for (const [method, path, handle] of coreRoutes as CoreRoute[]) add(method, path, (request) => handle(guarded, request), guards);
+  }
+  if (parts.metrics) {
+    const metrics = parts.metrics;
+    const allowed = parts.localGuard && allowedHostSet(parts.localGuard.allowedHosts);
+    app.get('/metrics', async (c) => {
+      const refused = allowed && refuseForeign({ host: c.req.header('host'), origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') }, allowed, 'API_KEY');
+      if (refused) return send(c, refused);
+      return new Response(await metrics.render(), { status: 200, headers: { 'content-type': metrics.contentType } });
+    });
   }
   if (parts.health) {
     const health = parts.health;

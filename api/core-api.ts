@@ -5,9 +5,11 @@ import { noteCronRegistration } from '../core/services/cron';
 import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
+import { cancellationsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
 import { type AppsDeps, appRoutes } from './sdk-apps';
+import { openApiDocument } from './openapi';
 
 /** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
 export type CoreDeps = EngineDeps & { stream?: EventStream; apps?: AppsDeps };
@@ -19,7 +21,7 @@ const notFound = (what: string): ApiResponse => errorResponse(404, `${what} not 
 
 /** The core API (SPEC section 6), one line per route: method, path (`:name` parameters), handler. */
 export const coreRoutes: CoreRoute[] = [
-  ['GET', '/v1/events', listEvents],
+  ['GET', '/v1/events', (deps, request) => (request.query.get('dead') === 'true' ? listEvents(deps, request) : listEventsRoute(deps, request))],
   ['POST', '/v1/events/:eventId/resend', async (deps, { params }) => {
     if (!deps.stream) return errorResponse(503, 'this deployment cannot publish events: resend through the core API of the local stack or the Lambda core API');
     const event = await resendDeadEvent({ state: deps.state, stream: deps.stream }, params.eventId!);
@@ -34,6 +36,9 @@ export const coreRoutes: CoreRoute[] = [
     const run = await getRun(deps, params.runId!);
     return run ? data(run) : notFound(`run ${params.runId}`);
   }],
+  ['GET', '/v1/runs', listRunsRoute],
+  ['POST', '/v1/runs/:runId/rerun', rerunRoute],
+  ['POST', '/v1/cancellations', cancellationsRoute],
   ['POST', '/v1/runs/:runId/cancel', async (deps, { params }) => {
     const run = await cancelRunById(deps, params.runId!);
     return run ? data(run) : notFound(`run ${params.runId}`);
@@ -44,14 +49,16 @@ export const coreRoutes: CoreRoute[] = [
     return fn ? data(fn) : notFound(`function ${params.id}`);
   }],
   ['PUT', '/v1/functions/:id', putFunction],
+  ['GET', '/v1/openapi.json', async () => ({ status: 200, body: (openApi ??= openApiDocument()) })],
   ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
     (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
   ...appRoutes,
 ];
 
-/** `GET /v1/events?dead=true`: the events the runner could not process, newest first (the full event list comes with the run history). */
+let openApi: Record<string, unknown> | undefined;
+
+/** `GET /v1/events?dead=true`: the events the runner could not process, newest first. */
 async function listEvents(deps: CoreDeps, { query }: RouteRequest): Promise<ApiResponse> {
-  if (query.get('dead') !== 'true') return errorResponse(400, 'dead: only dead=true is served yet (events the runner could not process); read one event with GET /v1/events/{eventId}');
   const limitText = query.get('limit') ?? '20';
   const limit = Number(limitText);
   if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100) return errorResponse(400, `limit: "${limitText}" is not a whole number from 1 to 100`);

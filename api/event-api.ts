@@ -26,6 +26,7 @@ export async function postEvents(deps: IntakeDeps, config: EventApiConfig, reque
   if (!parsed.ok) return errorResponse(400, `body: ${parsed.reason}`);
   try {
     const ids = await acceptEventBatch(deps, parsed.value);
+    deps.metrics?.count('events_accepted', {}, ids.length);
     return { status: 200, body: { ids, status: 200 } };
   } catch (error) {
     if (error instanceof PayloadTooLargeError) return errorResponse(413, error.message);

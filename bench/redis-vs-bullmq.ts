@@ -4,6 +4,7 @@ import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
 import { createRedisStateStore } from '../adapters/redis';
 import { newId } from '../core/ids';
+import type { Driver } from '../core/ports/driver';
 import { systemClock } from '../core/ports/clock';
 import { silentLogger } from '../core/ports/logger';
 import { defaultRetrySettings } from '../core/run/backoff';
@@ -16,12 +17,23 @@ import { startRunFor } from '../core/services/runner';
 import { startWorker } from '../core/services/worker-loop';
 import { spawnRedisServer } from '../tests/harness/redis-server';
 import { monitorRedis, total } from './support/redis-monitor';
-import { startNoopStepServer } from './support/noop-step-server';
+import { inlineStepDriver } from './support/inline-step-driver';
+import { type NoopStepServer, startNoopStepServer } from './support/noop-step-server';
 import { fmt, percentile } from './support/stats';
 
 export const CHAIN = 10;
 const RUNS = 400;
 const CONCURRENCY = 20;
+
+/**
+ * How each step runs: `http`, a no-op HTTP endpoint (the realistic figure, where both systems pay
+ * the same HTTP exchange in this process); `inline`, in the bench process (what each engine costs
+ * per step on its own).
+ */
+export type StepKind = 'http' | 'inline';
+const STEP_KINDS: Record<StepKind, string> = { http: 'no-op HTTP steps', inline: 'in-process no-op steps (engine cost alone)' };
+
+const driverFor = (kind: StepKind, steps: NoopStepServer): Driver => (kind === 'inline' ? inlineStepDriver(steps) : createHttpDriver({}));
 
 export interface Figures {
   'steps/s': string;
@@ -93,7 +105,7 @@ async function measure(
 }
 
 /** Stepstack: chains of no-op HTTP steps, state on Redis, in-process executor. */
-export async function benchStepstack(redisUrl: string, redisPort: number): Promise<Figures> {
+export async function benchStepstack(redisUrl: string, redisPort: number, kind: StepKind): Promise<Figures> {
   const steps = await startNoopStepServer();
   const state = createRedisStateStore({ url: redisUrl, keyPrefix: `bench-${Date.now()}` });
   const queue = createMemoryQueue<WorkItem>({ name: 'bench-steps' });
@@ -105,7 +117,7 @@ export async function benchStepstack(redisUrl: string, redisPort: number): Promi
     ])),
   };
   const fn = compileFunction(definition);
-  const executor: ExecutorDeps = { ...engine, drivers: { http: createHttpDriver({}) }, owner: 'bench', leaseMs: 60_000 };
+  const executor: ExecutorDeps = { ...engine, drivers: { http: driverFor(kind, steps) }, owner: 'bench', leaseMs: 60_000 };
   const worker = startWorker({
     name: 'bench', queue, logger: silentLogger, concurrency: CONCURRENCY, visibilityMs: 60_000,
     handle: (message, signal) => handleWorkItem(executor, message.body, message, signal),
@@ -125,13 +137,13 @@ export async function benchStepstack(redisUrl: string, redisPort: number): Promi
 }
 
 /** BullMQ: the same chains as jobs; each job makes the same no-op HTTP call with the earlier outputs, then adds the next job. */
-export async function benchBullmq(redisUrl: string, redisPort: number): Promise<Figures> {
+export async function benchBullmq(redisUrl: string, redisPort: number, kind: StepKind): Promise<Figures> {
   const steps = await startNoopStepServer();
   const { hostname, port } = new URL(redisUrl);
   const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
   const name = `chain-${Date.now()}`;
   const queue = new BullQueue(name, { connection });
-  const driver = createHttpDriver({});
+  const driver = driverFor(kind, steps);
   // Equivalent to a Stepstack chain: each job hands its step the earlier outputs and passes them on.
   const worker = new BullWorker(name, async (job) => {
     const { run, index, outputs } = job.data as { run: string; index: number; outputs: Record<string, unknown> };
@@ -159,9 +171,9 @@ const SYSTEMS = { stepstack: benchStepstack, bullmq: benchBullmq } as const;
 type System = keyof typeof SYSTEMS;
 
 /** One system in a fresh process, so neither inherits the other's JIT warm-up or garbage. */
-function runInChild(system: System, redisUrl: string, redisPort: number): Promise<Figures> {
+function runInChild(system: System, kind: StepKind, redisUrl: string, redisPort: number): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--child', system, redisUrl, String(redisPort)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--child', system, kind, redisUrl, String(redisPort)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -175,10 +187,10 @@ function runInChild(system: System, redisUrl: string, redisPort: number): Promis
 }
 
 /** Each system twice on the Redis server at `redis`, each run in a fresh process, in alternating order. */
-export async function compareWithBullmq(redis: { url: string; port: number }): Promise<Record<System, Figures[]>> {
+export async function compareWithBullmq(redis: { url: string; port: number }, kind: StepKind = 'http'): Promise<Record<System, Figures[]>> {
   const results: Record<System, Figures[]> = { stepstack: [], bullmq: [] };
   for (const order of [['stepstack', 'bullmq'], ['bullmq', 'stepstack']] as System[][]) {
-    for (const system of order) results[system].push(await runInChild(system, redis.url, redis.port));
+    for (const system of order) results[system].push(await runInChild(system, kind, redis.url, redis.port));
   }
   return results;
 }
@@ -190,29 +202,32 @@ export async function compareWithBullmq(redis: { url: string; port: number }): P
 export async function benchRedisVsBullmq(): Promise<void> {
   const redis = await spawnRedisServer({});
   try {
-    const results = await compareWithBullmq(redis);
-    const best = (runs: Figures[]): Figures => runs.reduce((a, b) => (Number(b['steps/s']) > Number(a['steps/s']) ? b : a));
-    const stepstack = best(results.stepstack);
-    const bullmq = best(results.bullmq);
-    console.log(`\nchains of ${CHAIN} no-op HTTP steps, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server (best of 2 each)`);
-    console.log(`  ${''.padEnd(42)} ${'Stepstack'.padStart(12)} ${'BullMQ'.padStart(12)}`);
-    for (const key of Object.keys(stepstack) as (keyof Figures)[]) {
-      console.log(`  ${key.padEnd(42)} ${stepstack[key].padStart(12)} ${bullmq[key].padStart(12)}`);
-    }
-    console.log(`  steps/s of every run: Stepstack ${results.stepstack.map((f) => f['steps/s']).join(', ')}; BullMQ ${results.bullmq.map((f) => f['steps/s']).join(', ')}`);
+    for (const kind of Object.keys(STEP_KINDS) as StepKind[]) printComparison(kind, await compareWithBullmq(redis, kind));
   } finally {
     await redis.stop();
   }
 }
 
-async function child(system: System, redisUrl: string, redisPort: number): Promise<void> {
-  const figures = await SYSTEMS[system](redisUrl, redisPort);
+function printComparison(kind: StepKind, results: Record<System, Figures[]>): void {
+  const best = (runs: Figures[]): Figures => runs.reduce((a, b) => (Number(b['steps/s']) > Number(a['steps/s']) ? b : a));
+  const stepstack = best(results.stepstack);
+  const bullmq = best(results.bullmq);
+  console.log(`\nchains of ${CHAIN} ${STEP_KINDS[kind]}, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server (best of 2 each)`);
+  console.log(`  ${''.padEnd(42)} ${'Stepstack'.padStart(12)} ${'BullMQ'.padStart(12)}`);
+  for (const key of Object.keys(stepstack) as (keyof Figures)[]) {
+    console.log(`  ${key.padEnd(42)} ${stepstack[key].padStart(12)} ${bullmq[key].padStart(12)}`);
+  }
+  console.log(`  steps/s of every run: Stepstack ${results.stepstack.map((f) => f['steps/s']).join(', ')}; BullMQ ${results.bullmq.map((f) => f['steps/s']).join(', ')}`);
+}
+
+async function child(system: System, kind: StepKind, redisUrl: string, redisPort: number): Promise<void> {
+  const figures = await SYSTEMS[system](redisUrl, redisPort, kind);
   console.log(`FIGURES ${JSON.stringify(figures)}`);
 }
 
 if (require.main === module) {
-  const [flag, system, redisUrl, redisPort] = process.argv.slice(2);
-  const main = flag === '--child' ? child(system as System, redisUrl!, Number(redisPort)) : benchRedisVsBullmq();
+  const [flag, system, kind, redisUrl, redisPort] = process.argv.slice(2);
+  const main = flag === '--child' ? child(system as System, kind as StepKind, redisUrl!, Number(redisPort)) : benchRedisVsBullmq();
   main.then(() => process.exit(0), (error: unknown) => {
     console.error(error);
     process.exit(1);

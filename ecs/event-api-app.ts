@@ -2,11 +2,13 @@ import { createApp } from '../api/app';
 import { DEFAULT_MAX_BODY_BYTES } from '../api/event-api';
 import type { Logger } from '../core/ports/logger';
 import { stageIntake } from '../platform/compose/intake';
+import { createPrometheusMetrics } from '../platform/metrics/prometheus';
 import type { Settings } from '../platform/settings';
 
 /** The Event API container's app: the stack's one HTTP app with the Event API and health mounted, on the stage's event stream. */
 export function containerEventApi(settings: Settings, logger: Logger): { app: ReturnType<typeof createApp>; close(): Promise<void> } {
   const { intake, health, close } = stageIntake(settings);
   const config = { eventKeys: settings.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
-  return { app: createApp({ logger, events: { intake, config }, health }), close };
+  const metrics = createPrometheusMetrics({ defaultMetrics: true });
+  return { app: createApp({ logger, events: { intake: { ...intake, metrics }, config }, health, metrics }), close };
 }

@@ -5,6 +5,7 @@ import { handleEvent } from '../core/services/runner';
 import { sqsClientFor } from '../platform/aws/clients';
 import { withSecrets } from '../platform/aws/secrets';
 import { stageEngine } from '../platform/compose/engine';
+import { createPrometheusMetrics } from '../platform/metrics/prometheus';
 import { EXIT, startDaemon } from '../platform/daemon';
 import { containerEventApi } from './event-api-app';
 import { serveApp } from '../platform/http/node-server';
@@ -36,7 +37,8 @@ async function eventApi(): Promise<void> {
 async function runner(): Promise<void> {
   const settings = loadSettings(await withSecrets(process.env), { require: ['EVENT_STREAM_URL', 'STEP_QUEUE_URL', 'REDIS_URL'] });
   logger = loggerFor(settings, 'ecs', { service: 'stepstack', part });
-  const stage = stageEngine(settings, logger);
+  const metrics = createPrometheusMetrics({ defaultMetrics: true });
+  const stage = stageEngine(settings, logger, { metrics });
   const client = sqsClientFor(settings);
   const stream = createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL });
   // The task definition's health check asks this on 127.0.0.1 (resources/ecs.yml).
@@ -59,7 +61,7 @@ async function runner(): Promise<void> {
     drainDeadlineMs: settings.DRAIN_DEADLINE,
     logger,
   });
-  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, state: () => daemon.state });
+  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, moreMetrics: () => metrics.render(), state: () => daemon.state });
   health.then(
     (server) => logger.info('runner health endpoint listening', { url: `http://127.0.0.1:${server.port}/health` }),
     (error: unknown) => logger.error('runner health endpoint could not listen: set HEALTH_PORT to a free port', { error: errorMessage(error) }),

@@ -21,7 +21,8 @@ import { jsonLogger, loggerFor } from '../platform/logging';
 import { workItemIds } from '../platform/logging/correlation';
 import { retryFor } from '../platform/retry';
 import { loadSettings, type Settings } from '../platform/settings';
-import { redisStateFor } from '../platform/state';
+import { redisHistoryFor, redisStateFor } from '../platform/state';
+import { createPrometheusMetrics } from '../platform/metrics/prometheus';
 import { startHealthServer } from '../platform/health/server';
 import { completeTermination, createImds, watchTermination } from './lifecycle';
 import { createDaemonMetrics } from '../platform/health/metrics';
@@ -51,6 +52,8 @@ async function main(): Promise<void> {
   // Run ends and step.invoke send the platform's own events (SPEC section 3) through the event stream.
   const eventStream = settings.EVENT_STREAM_URL ? createSqsQueue<StreamMessage>({ client: sqs, queueUrl: settings.EVENT_STREAM_URL }) : undefined;
   const state = redisStateFor(settings);
+  const history = redisHistoryFor(settings);
+  const metrics = createPrometheusMetrics({ defaultMetrics: true });
   const docker = createDockerDriver({
     executorId: owner,
     namespace: settings.STEPSTACK_NAMESPACE,
@@ -59,7 +62,8 @@ async function main(): Promise<void> {
     credentialsFor: createEcrCredentials(),
   });
   const deps: ExecutorDeps = {
-    state, queue, clock: systemClock, logger, retry: retryFor(settings), retentionMs: settings.RETENTION, newId, ...(eventStream ? { eventStream } : {}),
+    state, queue, clock: systemClock, logger, retry: retryFor(settings), retentionMs: settings.RETENTION, newId, history, metrics,
+    ...(eventStream ? { eventStream } : {}),
     sdkDriver: createInngestDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }),
     drivers: { http: createHttpDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }), docker },
     owner,
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
       await queue.close();
       await eventStream?.close();
       await state.close();
+      await history.close();
       sqs.destroy();
     },
     concurrency: settings.CONCURRENCY,
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
     logger,
   });
 
-  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, state: () => daemon.state });
+  const health = startHealthServer({ port: settings.HEALTH_PORT, metrics: counters.metrics, moreMetrics: () => metrics.render(), state: () => daemon.state });
   health.then(
     (server) => logger.info('executor health endpoint listening', { url: `http://127.0.0.1:${server.port}/health` }),
     (error: unknown) => logger.error('executor health endpoint could not listen: set HEALTH_PORT to a free port', { error: errorMessage(error) }),

@@ -2,6 +2,7 @@ import type { Logger } from '../core/ports/logger';
 import type { EngineDeps } from '../core/services/deps';
 import type { RunnerDeps } from '../core/services/runner';
 import { stageEngine } from '../platform/compose/engine';
+import { createCloudWatchMetrics } from '../platform/metrics/cloudwatch';
 import { lazy } from '../platform/lazy';
 import { jsonLogger, loggerFor } from '../platform/logging';
 import { loadSettings } from '../platform/settings';
@@ -35,7 +36,7 @@ export const logger: Logger = {
 /** Redis state and the step queue, built from the environment on first use and kept for the container's life. */
 export const engineHandlerDeps = lazy((): EngineHandlerDeps => {
   const settings = loadSettings(process.env, { require: ['STEP_QUEUE_URL', 'REDIS_URL'] });
-  const { engine, runner, close } = stageEngine(settings, logger);
+  const { engine, runner, close } = stageEngine(settings, logger, { metrics: createCloudWatchMetrics() });
   closeStage = close;
   return {
     engine,

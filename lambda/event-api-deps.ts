@@ -2,6 +2,7 @@ import { DEFAULT_MAX_BODY_BYTES, type EventApiConfig } from '../api/event-api';
 import type { Logger } from '../core/ports/logger';
 import type { IntakeDeps } from '../core/services/deps';
 import { stageIntake } from '../platform/compose/intake';
+import { createCloudWatchMetrics } from '../platform/metrics/cloudwatch';
 import { lazy } from '../platform/lazy';
 import { loggerFor } from '../platform/logging';
 import { loadSettings } from '../platform/settings';
@@ -20,7 +21,7 @@ export const eventApiDeps = lazy((): EventApiDeps => {
   const settings = loadSettings(process.env, { require: ['EVENT_STREAM_URL'] });
   const { intake, health } = stageIntake(settings);
   return {
-    intake,
+    intake: { ...intake, metrics: createCloudWatchMetrics() },
     logger: loggerFor(settings, 'lambda', { service: 'stepstack' }),
     config: { eventKeys: settings.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES },
     health,

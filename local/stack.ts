@@ -22,6 +22,9 @@ import { FunctionCatalog } from '../core/services/function-catalog';
 import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
+import { createMemoryHistoryStore } from '../adapters/memory/history';
+import { redisHistoryFor } from '../platform/state';
+import { createPrometheusMetrics, watchInFlight } from '../platform/metrics/prometheus';
 import { loadFunctionsDir } from '../platform/function-files';
 import { serveApp } from '../platform/http/node-server';
 import { eventIds, workItemIds } from '../platform/logging/correlation';
@@ -67,6 +70,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const leaseMs = options.leaseMs ?? config.STEP_LEASE;
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}), ...(options.maxReceives ? { maxReceives: options.maxReceives } : {}) });
+  const metrics = createPrometheusMetrics();
   const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
   const engine: EngineDeps = {
     state: backends.state,
@@ -77,6 +81,8 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     retentionMs: config.RETENTION,
     newId,
     eventStream: backends.eventStream,
+    history: config.REDIS_URL ? redisHistoryFor(config, clock) : createMemoryHistoryStore({ clock, retentionMs: config.RETENTION }),
+    metrics,
   };
   const fromDir = await loadFunctionsDir(config.FUNCTIONS_DIR);
   for (const problem of fromDir.errors) logger.error('function file rejected', { problem });
@@ -131,11 +137,13 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
 
   const app = createApp({
     logger,
-    events: { intake: { stream: backends.eventStream, clock, newId }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
+    events: { intake: { stream: backends.eventStream, clock, newId, metrics }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
     core: { engine, apiKey: config.API_KEY, stream: backends.eventStream, apps: { driver: backends.sdkDriver, signingKey: config.SIGNING_KEY } },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },
+    metrics,
   });
+  watchInFlight(metrics, () => workers[1]?.inFlight ?? 0); // workers[1]: the executor
   const http = await serveApp(app, { port: config.PORT, host: config.HOST });
 
   return {
@@ -151,6 +159,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
       await http.close();
       await Promise.all(workers.map((worker) => worker.stop(config.DRAIN_DEADLINE)));
       await backends.close();
+      await engine.history?.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import type { IndexedPause } from '../../core/ports/pause-index';
 import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
 import { type DeadEvent, DEFAULT_RETENTION_MS, type StateStore } from '../../core/ports/state';
 import { MemoryDeadEvents } from './dead-events';
+import { MemoryFlowStore } from './flow-store';
 import { MemoryPauseIndex } from './pause-index';
 import { MemoryRunStore } from './run-store';
 import { ExpiringMap } from './state-expiring-map';
@@ -40,6 +41,7 @@ class MemoryStateStore implements StateStore {
   private readonly runs: MemoryRunStore;
   private readonly pauses = new MemoryPauseIndex();
   private readonly dead = new MemoryDeadEvents();
+  readonly flow: MemoryFlowStore;
   private readonly events = new ExpiringMap<string, string>();
   private readonly links = new ExpiringMap<string, string[]>();
   private readonly keys = new ExpiringMap<string, string>();
@@ -54,6 +56,7 @@ class MemoryStateStore implements StateStore {
     retentionMs: number,
   ) {
     this.runs = new MemoryRunStore(() => this.open(), retentionMs);
+    this.flow = new MemoryFlowStore(() => this.clock.now());
   }
 
   writeRunFormat(runId: string, format: number): void {

@@ -8,6 +8,7 @@ import type { IndexedPause } from '../../core/ports/pause-index';
 import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
 import { type DeadEvent, DEFAULT_RETENTION_MS, type StateStore } from '../../core/ports/state';
 import { DEFAULT_MAX_WAIT_MS, type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
+import { RedisFlowStore } from './flow/flow-store';
 import { type Keys, keysFor } from './keys';
 import { RedisPauseIndex } from './pause-index';
 import { RedisRunStore } from './run-store';
@@ -48,6 +49,7 @@ class RedisStateStore implements StateStore {
   private readonly pauses: RedisPauseIndex;
   /** The synced SDK apps: one hash, app id to JSON. */
   private readonly appsKey: string;
+  readonly flow: RedisFlowStore;
   /** The last connection error, to explain a call that timed out while Redis was away. */
   private lastConnectionError: string | undefined;
 
@@ -72,6 +74,7 @@ class RedisStateStore implements StateStore {
     const call = this.call.bind(this);
     this.runs = new RedisRunStore(client, this.script, this.keys, call, this.retentionMs, () => this.clock.now());
     this.pauses = new RedisPauseIndex(client, prefix, call);
+    this.flow = new RedisFlowStore(client, prefix, call, this.retentionMs, () => this.clock.now());
     // Errors also surface on the calls that they fail; without a listener ioredis prints them all.
     client.on('error', (error: Error) => {
       this.lastConnectionError = error.message;

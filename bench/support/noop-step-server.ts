@@ -6,6 +6,8 @@ export interface NoopStepServer {
   /** Gaps in ms between the end of a step and the start of the next one, over every run. */
   gaps(): number[];
   stepsDone(): number;
+  /** Counts a step that ran in the bench process (bench/support/inline-step-driver.ts) as if it had been called. */
+  recordInline(runId: string): void;
   /** Resolves once `total` steps are done in all. */
   whenDone(total: number): Promise<void>;
   /** Resolves once `count` steps of run `runId` are done. */
@@ -65,6 +67,11 @@ export async function startNoopStepServer(): Promise<NoopStepServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    recordInline: (runId) => {
+      const previous = lastEnd.get(runId);
+      if (previous !== undefined) gaps.push(performance.now() - previous);
+      stepEnded(runId);
+    },
     gaps: () => gaps,
     stepsDone: () => done,
     whenDone: (total) => new Promise((resolve) => {

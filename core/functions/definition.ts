@@ -1,8 +1,10 @@
+import type { FlowControl } from './flow-definition';
+
 /**
  * A function as its author writes it (a `functions/*.yaml|json` file or a `PUT /v1/functions/{id}`
  * body), after validation. Durations stay as written (`10m`); the compiled form parses them.
  */
-export interface FunctionDefinition {
+export interface FunctionDefinition extends FlowControl {
   /** Unique, `[a-z0-9-]`. */
   id: string;
   name: string;

@@ -4,8 +4,10 @@ import { ValidationError } from '../errors';
 import { compileExpression } from '../expressions/cel';
 import { parseMemory } from '../memory';
 import { TRIGGER, type FunctionDefinition } from './definition';
+import { FLOW_FIELDS } from './flow-definition';
 import { FUNCTION_LIMITS, RESERVED_KEYS } from './limits';
 import { preview, shown } from './shown';
+import { checkFlow } from './validate-flow';
 import { type Report, checkGraph } from './validate-graph';
 
 /**
@@ -19,7 +21,7 @@ import { type Report, checkGraph } from './validate-graph';
 
 type Obj = Record<string, unknown>;
 
-const FUNCTION_FIELDS = ['id', 'name', 'triggers', 'retries', 'cancel', 'steps'];
+const FUNCTION_FIELDS = ['id', 'name', 'triggers', 'retries', 'cancel', 'steps', ...FLOW_FIELDS];
 const EVENT_TRIGGER_FIELDS = ['event', 'expression'];
 const CRON_TRIGGER_FIELDS = ['cron'];
 const RETRIES_FIELDS = ['attempts'];
@@ -56,6 +58,7 @@ export function validateFunction(raw: unknown, source: string): FunctionDefiniti
   if (fn.cancel !== undefined) checkCancel(fn.cancel, report);
   const steps = checkSteps(fn.steps, report);
   if (steps) checkGraph(steps, report);
+  checkFlow(fn, report, { objectWithFields, checkCel });
 
   if (problems.count() > 0) throw problems.error();
   // A JSON copy (the input is JSON or YAML data): detached from the caller, and made in this realm.

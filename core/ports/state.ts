@@ -1,6 +1,7 @@
 import type { StepstackEvent } from '../events/event';
 import type { FunctionDefinition } from '../functions/definition';
 import type { AppRegistry } from './apps';
+import type { FlowStore } from './flow-store';
 import type { PauseIndex } from './pause-index';
 import type { RunStore } from './run-store';
 
@@ -9,6 +10,8 @@ import type { RunStore } from './run-store';
  * memory locally). Every method is one atomic operation; none spans two runs.
  */
 export interface StateStore extends RunStore, PauseIndex, EventLog, DeadEventStore, IdempotencyStore, FunctionRegistry, AppRegistry {
+  /** Flow control's counters and holding areas (SPEC section 3), beside the runs. */
+  readonly flow: FlowStore;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

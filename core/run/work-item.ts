@@ -1,5 +1,5 @@
 /** A message on the step queue. Items are idempotent: the run's state decides what still applies. */
-export type WorkItem = StepWorkItem | TimerWorkItem;
+export type WorkItem = StepWorkItem | TimerWorkItem | FlowWorkItem;
 
 /** The format of work items; a reader refuses another and leaves the message in place (SPEC section 5). */
 export const WORK_ITEM_FORMAT = 2;
@@ -21,10 +21,31 @@ export interface StepWorkItem extends WorkItemBase {
   attempt: number;
   /** Times an executor put it back because its function held its share of the slots. @default 0 */
   deferrals?: number;
+  /** The concurrency keys it waited on (core/flow/concurrency.ts): a slot reserved for it is given back if it cannot run. */
+  slots?: { key: string; limit: number }[];
 }
 
 /** A point in time a run waits for: the end of an edge's `wait`, a pause's ttl. */
 export interface TimerWorkItem extends WorkItemBase {
   kind: 'timer';
   timer: string;
+}
+
+/**
+ * Flow control's own timers (core/flow/flow-items.ts): wake the waiters of a concurrency key whose
+ * holder's lease lapsed, start a debounced or batched run, or end a run past its timeout. `runId` is
+ * the run concerned, or empty before one exists.
+ */
+export interface FlowWorkItem extends WorkItemBase {
+  kind: 'flow';
+  action: 'wake' | 'debounce' | 'batch' | 'timeout';
+  /** The flow-control key (wake, debounce, batch). */
+  key?: string;
+  /** The concurrency limit of the key (wake). */
+  limit?: number;
+  /** The pending event (debounce) or the batch (batch). */
+  eventId?: string;
+  batchId?: string;
+  /** Which timeout (timeout). */
+  timeout?: 'start' | 'finish';
 }

@@ -3,7 +3,7 @@ import type { SdkMemo, SdkRequestBody } from '../ports/sdk-driver';
 import { isCallStep, memoKeyOf } from './ids';
 
 /** The body of a call: the run's event, and every settled step of the code (outputs of an SDK run are kept as memos). */
-export function callBody(run: { id: string; event: StepstackEvent }, outputs: Iterable<[string, unknown]>, attempt: number, retries: number): SdkRequestBody {
+export function callBody(run: { id: string; event: StepstackEvent; events?: StepstackEvent[] }, outputs: Iterable<[string, unknown]>, attempt: number, retries: number): SdkRequestBody {
   const steps: Record<string, SdkMemo> = {};
   const stack: string[] = [];
   for (const [id, output] of outputs) {
@@ -13,7 +13,7 @@ export function callBody(run: { id: string; event: StepstackEvent }, outputs: It
     stack.push(key);
   }
   return {
-    event: run.event, events: [run.event], steps,
+    event: run.event, events: run.events ?? [run.event], steps,
     ctx: { run_id: run.id, attempt, max_attempts: retries + 1, stack: { stack, current: stack.length } },
   };
 }

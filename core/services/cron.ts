@@ -4,6 +4,7 @@ import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition } from '../functions/definition';
 import type { IdempotencyStore } from '../ports/state';
 import type { EngineDeps } from './deps';
+import { eventKept } from './run-changes';
 import { startRunFor } from './runner';
 
 /** A tick that fell while no runner was up still runs when one is back, if it is at most this old (SPEC section 5). */
@@ -49,6 +50,7 @@ export async function fireCronTicks(deps: EngineDeps, functions: CompiledFunctio
         const eventId = await deps.state.claimKey(`cron:${fn.id}:${cron}:${tick}`, deps.newId(tick), deps.retentionMs);
         const event: StepstackEvent = { name: CRON_EVENT_NAME, data: { cron, function_id: fn.id }, id: eventId, ts: tick };
         await deps.state.saveEvent(event, deps.retentionMs);
+        await eventKept(deps, event);
         await startRunFor(deps, fn, event, { redelivered: true });
       }
     }

@@ -1,7 +1,7 @@
 import { checkFormat } from '../format';
 import { WORK_ITEM_FORMAT, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
-import { announceRunEnd } from './run-end-events';
+import { runChanged } from './run-changes';
 import { dropPauses, recoverRun } from './work';
 
 /**
@@ -12,6 +12,11 @@ import { dropPauses, recoverRun } from './work';
  */
 export async function handleDeadWorkItem(deps: EngineDeps, item: WorkItem, receiveCount: number): Promise<void> {
   checkFormat('work item', item.format, WORK_ITEM_FORMAT);
+  if (item.kind === 'flow') {
+    // A flow-control timer (wake, debounce, batch, timeout) that keeps failing: nothing else to retry it on.
+    deps.logger.error('flow-control work item dead-lettered', { item, receiveCount });
+    return;
+  }
   const run = await deps.state.loadRun(item.runId);
   if (!run || run.status !== 'Running') return;
   const now = deps.clock.now();
@@ -34,6 +39,6 @@ export async function handleDeadWorkItem(deps: EngineDeps, item: WorkItem, recei
   const reason = `platform fault: the work item for ${what} could not be processed after ${receiveCount} deliveries and was moved to the dead-letter queue`;
   const ended = await deps.state.endRun({ runId: item.runId, status: 'Failed', reason, now });
   await dropPauses(deps, ended);
-  await announceRunEnd(deps, item.runId, ended);
+  await runChanged(deps, run, ended);
   deps.logger.error('work item dead-lettered: run failed', { runId: item.runId, item });
 }

@@ -1,5 +1,6 @@
 import type { EventStream } from '../events/stream';
 import type { Clock } from '../ports/clock';
+import type { HistoryStore } from '../ports/history';
 import type { Logger } from '../ports/logger';
 import type { Metrics } from '../ports/metrics';
 import type { Queue } from '../ports/queue';
@@ -22,6 +23,8 @@ export interface EngineDeps {
   metrics?: Metrics;
   /** The event stream, for the platform's own events (`inngest/function.finished`, ...); none are sent when absent. */
   eventStream?: EventStream;
+  /** The run and event history index (listing); runs are not listed when absent. */
+  history?: HistoryStore;
 }
 
 /** The Event API's side: where accepted events go. */
@@ -29,6 +32,8 @@ export interface IntakeDeps {
   stream: EventStream;
   clock: Clock;
   newId: (now?: number) => string;
+  /** Where counts go (events accepted); none are kept when absent. */
+  metrics?: Metrics;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

@@ -3,6 +3,9 @@ import { ancestorsOf } from '../functions/ancestors';
 import { compileCached, compileKnown } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
+import type { StepstackEvent } from '../events/event';
+import { handleFlowItem } from '../flow/flow-items';
+import { PARKED, releaseReservations, underFlowControl } from '../flow/step-flow';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { SdkDriver } from '../ports/sdk-driver';
 import { isSdkFunction } from '../sdk/ids';
@@ -13,9 +16,9 @@ import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem 
 import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
-import { announceRunEnd } from './run-end-events';
 import { runSdkSteps } from './sdk-executor';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
+import { runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -52,6 +55,10 @@ export async function handleWorkItem(
     return ACK;
   }
   if (item.kind === 'timer') return fireTimer(deps, item, delivery);
+  if (item.kind === 'flow') {
+    await handleFlowItem(deps, item, delivery);
+    return ACK;
+  }
   const { fairShare } = deps;
   if (!fairShare) return runStep(deps, item, delivery, signal);
   if (!fairShare.enter(item.functionId)) {
@@ -81,6 +88,8 @@ interface LeasedStep {
   owner: string;
   /** Outputs of the run this executor knows (a chain keeps adding its own). */
   known: Map<string, unknown>;
+  /** The run's events when it has more than its trigger (a batch). */
+  events?: StepstackEvent[];
 }
 
 /**
@@ -97,6 +106,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     // An SDK call reads every output of its run (the SDK replays the code over them).
     ...(planned ? { ...(isSdkFunction(planned) ? {} : { inputs: ancestorsOf(planned, item.stepId) }), withoutDefinition: true } : {}),
   });
+  if (lease.status !== 'leased') await releaseReservations(deps, item, owner);
   if (lease.status === 'missing') {
     deps.logger.warn('work item for a run that no longer exists', { runId: item.runId, stepId: item.stepId });
     return ACK;
@@ -111,6 +121,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     if (delivery.receiveCount > 1) await recoverRun(deps, item.runId, { leased: true });
     return ACK;
   }
+  deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'step' });
   const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
   if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
   if (isSdkFunction(fn)) {
@@ -125,7 +136,14 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
       await enqueueWork(deps, [next.item]);
       return ACK;
     }
-    const ran = await runLeasedStep(deps, next, signal);
+    const current: LeasedStep = next;
+    const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
+      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal));
+    if (ran === PARKED) {
+      // Over a concurrency limit: parked until a slot frees, then sent again.
+      await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
+      return ACK;
+    }
     if (ran.kind === 'lost') return { kind: 'retry', afterMs: 0 };
     next = ran.next;
   }
@@ -155,10 +173,11 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const { steps } = inputs;
   const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
   let outcome: StepOutcome;
+  const started = deps.clock.now();
   try {
     outcome = await runAttempt(deps.drivers[step.runtime.type], {
       input: {
-        event: context.event, events: [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
+        event: context.event, events: leased.events ?? [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
         ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
       },
       runtime: step.runtime,
@@ -175,6 +194,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   // A lease lost mid-step, or a run that ended, never commits (SPEC section 5).
   if (watch.stopped) return stopped(deps, watch, leased);
   const now = deps.clock.now();
+  deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: step.runtime.type });
   const planned = planAttempt(fn, stepId, attempt, outcome, {
     runId, event: context.event, steps, async: context.async, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
@@ -188,9 +208,10 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
     await deps.state.releaseLease(runId, stepId, owner);
     return { kind: 'done' };
   }
+  deps.metrics?.count('steps', { function: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
-  await announceRunEnd(deps, runId, result);
+  await runChanged(deps, context.run, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
   const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
@@ -232,11 +253,12 @@ async function runAttempt(driver: Driver | undefined, request: Parameters<Driver
 }
 
 async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { receiveCount: number }): Promise<Disposition> {
+  deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'timer' });
   const result = await deps.state.fireTimer({ runId: item.runId, timerId: item.timer, now: deps.clock.now() });
   if (result.outcome === 'stale' && delivery.receiveCount > 1) await recoverRun(deps, item.runId);
   if (result.outcome !== 'committed') return ACK;
   await enqueueWork(deps, workOf({ id: item.runId, functionId: item.functionId, ...(item.functionHash ? { functionHash: item.functionHash } : {}) }, result));
   await dropPauses(deps, result);
-  await announceRunEnd(deps, item.runId, result);
+  await runChanged(deps, { id: item.runId, functionId: item.functionId }, result);
   return ACK;
 }

@@ -1,12 +1,14 @@
 import type { StepstackEvent } from '../events/event';
 import { cachedExpression } from '../expressions/cache';
+import { admitRun } from '../flow/admit';
+import { shapeStart } from '../flow/start-shaping';
 import type { CompiledFunction } from '../functions/compiled';
 import type { IndexedPause } from '../ports/pause-index';
 import { workOf } from '../run/pending-work';
 import { planStart, topologyOf } from '../run/plan';
 import { DAY_MS, type EngineDeps } from './deps';
 import type { FunctionCatalog } from './function-catalog';
-import { announceRunEnd } from './run-end-events';
+import { eventKept, runChanged, runStarted } from './run-changes';
 import { invokedFunctions } from './sdk-invoked';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
@@ -25,11 +27,19 @@ export interface Delivery {
  */
 export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, delivery: Delivery): Promise<void> {
   await deps.state.saveEvent(event, deps.retentionMs);
+  await eventKept(deps, event);
   await resumePausedRuns(deps, event, delivery);
   const functions = await deps.catalog.forEvent(event.name);
   await Promise.all(
-    [...functions.filter((fn) => triggers(fn, event)), ...await invokedFunctions(deps.catalog, event)].map((fn) => startRunFor(deps, fn, event, delivery)),
+    [...functions.filter((fn) => triggers(fn, event)), ...await invokedFunctions(deps.catalog, event)].map((fn) => startAdmitted(deps, fn, event, delivery)),
   );
+}
+
+/** Start `fn` for `event` as its flow control allows (SPEC section 3): now, later (debounce, batch), or never (a recorded skip). */
+export async function startAdmitted(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { debounced?: boolean } = {}): Promise<void> {
+  const admission = await admitRun(deps, fn, event, options);
+  if (admission.kind === 'start') await startRunFor(deps, fn, event, delivery);
+  else if (admission.kind === 'batch') await startRunFor(deps, fn, admission.events[0] as StepstackEvent, delivery, { events: admission.events });
 }
 
 function triggers(fn: CompiledFunction, event: StepstackEvent): boolean {
@@ -38,26 +48,28 @@ function triggers(fn: CompiledFunction, event: StepstackEvent): boolean {
 
 /** Start `fn` for `event` once: the run id is claimed under (function, event id) for 24 hours. */
 export async function startRunFor(
-  deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { rerunOf?: string } = {},
+  deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { rerunOf?: string; events?: StepstackEvent[] } = {},
 ): Promise<string> {
   const now = deps.clock.now();
   const claim = options.rerunOf === undefined ? `run:${fn.id}:${event.id}` : `rerun:${options.rerunOf}:${deps.newId(now)}`;
   const runId = await deps.state.claimKey(claim, deps.newId(now), DAY_MS);
+  // A batch's events, for its steps' input; every one of them links to the run.
+  if (options.events) await deps.state.flow.saveRunEvents(runId, options.events, deps.retentionMs);
   const planned = planStart(fn, event, runId, now, deps.retentionMs);
   await indexPauses(deps, planned.index);
   const created = await deps.state.createRun({
     id: runId, functionId: fn.id, functionHash: fn.hash, definition: fn.definition, event, now,
     topology: topologyOf(fn), changes: planned.changes, ...(options.rerunOf === undefined ? {} : { rerunOf: options.rerunOf }),
   });
-  await deps.state.linkRun(event.id, runId, deps.retentionMs);
+  await Promise.all((options.events ?? [event]).map((linked) => deps.state.linkRun(linked.id, runId, deps.retentionMs)));
   if (created.outcome === 'exists') {
-    if (delivery.redelivered) await recoverRun(deps, runId);
+    if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true });
     return runId;
   }
   if (created.outcome !== 'committed') return runId;
-  await enqueueWork(deps, workOf({ id: runId, functionId: fn.id, functionHash: fn.hash }, created, planned.changes.timers));
+  await enqueueWork(deps, await shapeStart(deps, fn, event, runId, workOf({ id: runId, functionId: fn.id, functionHash: fn.hash }, created, planned.changes.timers)));
   await dropPauses(deps, created);
-  await announceRunEnd(deps, runId, created);
+  await runStarted(deps, { id: runId, functionId: fn.id, startedAt: now }, created.status);
   deps.logger.info('run started', { runId, functionId: fn.id, eventId: event.id });
   return runId;
 }
@@ -76,7 +88,7 @@ async function resumePausedRuns(deps: EngineDeps, event: StepstackEvent, deliver
     }
     await enqueueWork(deps, workOf({ id: pause.runId, functionId: pause.functionId }, result));
     await dropPauses(deps, result);
-    await announceRunEnd(deps, pause.runId, result);
+    await runChanged(deps, { id: pause.runId, functionId: pause.functionId }, result);
     deps.logger.info(pause.kind === 'cancel' ? 'run cancelled by event' : 'run resumed by event', { runId: pause.runId, pauseId: pause.id, eventId: event.id });
   }));
 }

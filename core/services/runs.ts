@@ -1,6 +1,6 @@
 import type { EngineDeps } from './deps';
 import { type RunView, toRunView } from './run-view';
-import { announceRunEnd } from './run-end-events';
+import { runChanged } from './run-changes';
 import { dropPauses } from './work';
 
 /** One run as the core API shows it; undefined when unknown or expired. */
@@ -23,6 +23,10 @@ export async function getRunsForEvent(deps: EngineDeps, eventId: string): Promis
 export async function cancelRunById(deps: EngineDeps, runId: string): Promise<RunView | undefined> {
   const ended = await deps.state.endRun({ runId, status: 'Cancelled', reason: 'cancelled through the API', now: deps.clock.now() });
   await dropPauses(deps, ended);
-  await announceRunEnd(deps, runId, ended);
+  if (ended.outcome === 'committed') {
+    const run = await deps.state.loadRun(runId);
+    if (run) await runChanged(deps, run, ended);
+    return run && toRunView(run, deps.clock.now());
+  }
   return getRun(deps, runId);
 }

@@ -1,4 +1,6 @@
 import { PlatformError } from '../errors';
+import type { StepstackEvent } from '../events/event';
+import { PARKED, underFlowControl } from '../flow/step-flow';
 import type { CompiledFunction } from '../functions/compiled';
 import type { LeasedStepContext } from '../ports/run-store';
 import type { SdkAnswer, SdkDriver } from '../ports/sdk-driver';
@@ -10,7 +12,7 @@ import { type PlannedSdkStep, type SdkStepContext, planCall, planResolved, planS
 import { isSdkStepOp } from '../sdk/step-op';
 import type { EngineDeps } from './deps';
 import { watchLease } from './lease-watch';
-import { announceRunEnd } from './run-end-events';
+import { runChanged } from './run-changes';
 import { sendInvocations } from './sdk-invoke';
 import { dropPauses, enqueueWork, indexPauses } from './work';
 
@@ -48,14 +50,21 @@ export async function runSdkSteps(deps: SdkExecutorDeps, first: LeasedSdkStep, s
       await enqueueWork(deps, [next.item]);
       return 'done';
     }
-    const ran = await runSdkStep(deps, next, signal);
+    const current: LeasedSdkStep = next;
+    // The function's flow control (concurrency slots, a batch's events, the finish timeout) applies to each step.
+    const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
+      (events) => runSdkStep(deps, current, signal, events));
+    if (ran === PARKED) {
+      await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
+      return 'done';
+    }
     if (ran === 'lost') return 'lost';
     next = ran;
   }
   return 'done';
 }
 
-async function runSdkStep(deps: SdkExecutorDeps, leased: LeasedSdkStep, signal: AbortSignal): Promise<LeasedSdkStep | undefined | 'lost'> {
+async function runSdkStep(deps: SdkExecutorDeps, leased: LeasedSdkStep, signal: AbortSignal, events: StepstackEvent[] | undefined): Promise<LeasedSdkStep | undefined | 'lost'> {
   const { item, fn, context, owner, known } = leased;
   const { runId, stepId, attempt } = item;
   const entry = fn.steps.get(SDK_ENTRY_STEP);
@@ -75,7 +84,7 @@ async function runSdkStep(deps: SdkExecutorDeps, leased: LeasedSdkStep, signal: 
     try {
       answer = deps.sdkDriver
         ? await deps.sdkDriver.call({
-          url, stepId: op ? op.hashed : null, body: callBody({ id: runId, event: context.event }, known, attempt, entry.retries),
+          url, stepId: op ? op.hashed : null, body: callBody({ id: runId, event: context.event, ...(events ? { events } : {}) }, known, attempt, entry.retries),
           timeoutMs: entry.timeoutMs, signal: watch.signal,
         })
         : { kind: 'error', retryable: false, error: { name: 'Error', message: 'no inngest driver on this executor: SDK functions cannot run here' } };
@@ -113,7 +122,7 @@ async function runSdkStep(deps: SdkExecutorDeps, leased: LeasedSdkStep, signal: 
   }
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
-  await announceRunEnd(deps, runId, result);
+  await runChanged(deps, context.run, result);
   if (!result.leased) return undefined;
   const { result: outcome } = planned.commit;
   if (outcome.kind === 'completed') known.set(stepId, outcome.output);

@@ -3,6 +3,7 @@ import type { IndexedPause } from '../ports/pause-index';
 import { pendingWork } from '../run/pending-work';
 import type { WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
+import { runNoted } from './run-changes';
 import { sendRunEnd } from './run-end-events';
 
 /** Put work items on the step queue, each delayed until it is due. */
@@ -29,9 +30,12 @@ export async function dropPauses(deps: EngineDeps, result: CommitResult): Promis
  * the run's state implies again. Duplicates are harmless: every item is checked against the state.
  * `leased`: the message is a step item, which may be all that covers a lease handed on to a chain's next step.
  */
-export async function recoverRun(deps: EngineDeps, runId: string, options: { leased?: boolean } = {}): Promise<void> {
+export async function recoverRun(deps: EngineDeps, runId: string, options: { leased?: boolean; noteHistory?: boolean } = {}): Promise<void> {
   const run = await deps.state.loadRun(runId);
-  if (run) await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
+  if (!run) return;
+  // A start whose first try died before the history heard of it.
+  if (options.noteHistory) await runNoted(deps, run);
+  await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
   // The change that ended the run may have been committed by a try that died before its events went out.
-  if (run && run.status !== 'Running') await sendRunEnd(deps, run);
+  if (run.status !== 'Running') await sendRunEnd(deps, run);
 }

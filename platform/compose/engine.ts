@@ -3,6 +3,7 @@ import { onExpressionOverBudget } from '../../core/expressions/budget';
 import { newId } from '../../core/ids';
 import { systemClock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
+import type { Metrics } from '../../core/ports/metrics';
 import type { WorkItem } from '../../core/run/work-item';
 import type { StreamMessage } from '../../core/events/stream';
 import type { EngineDeps } from '../../core/services/deps';
@@ -11,7 +12,7 @@ import type { RunnerDeps } from '../../core/services/runner';
 import { sqsClientFor } from '../aws/clients';
 import { retryFor } from '../retry';
 import type { Settings } from '../settings';
-import { redisStateFor } from '../state';
+import { redisHistoryFor, redisStateFor } from '../state';
 
 /** The engine on the stage's backends (Redis state, the SQS step queue), as Lambda, ECS and the executor build it. */
 export interface StageEngine {
@@ -21,7 +22,7 @@ export interface StageEngine {
   close(): Promise<void>;
 }
 
-export function stageEngine(settings: Settings, logger: Logger): StageEngine {
+export function stageEngine(settings: Settings, logger: Logger, options: { metrics?: Metrics } = {}): StageEngine {
   onExpressionOverBudget((report) => logger.warn('expression over its cost budget: counted as false', report));
   const client = sqsClientFor(settings);
   const engine: EngineDeps = {
@@ -34,6 +35,8 @@ export function stageEngine(settings: Settings, logger: Logger): StageEngine {
     newId,
     // Run ends send the platform's own events (SPEC section 3) where the stage gives the stream.
     ...(settings.EVENT_STREAM_URL ? { eventStream: createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL }) } : {}),
+    history: redisHistoryFor(settings),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   };
   return {
     engine,
@@ -42,6 +45,7 @@ export function stageEngine(settings: Settings, logger: Logger): StageEngine {
       await engine.queue.close();
       await engine.eventStream?.close();
       await engine.state.close();
+      await engine.history?.close();
       client.destroy();
     },
   };

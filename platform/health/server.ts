@@ -6,6 +6,8 @@ export interface HealthServerOptions {
   /** 0: any free port (tests). */
   port: number;
   metrics: DaemonMetrics;
+  /** More Prometheus text for `/metrics` (the engine's figures). */
+  moreMetrics?: () => Promise<string>;
   /** The daemon's state: healthy only while RUNNING. */
   state(): string;
   /** A receive must have answered within this long. @default 60_000 (three long polls) */
@@ -42,8 +44,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<{
         ['stepstack_queue_poll_errors_total', 'counter', 'Receives from the queue that failed', metrics.pollErrors],
         ['stepstack_queue_poll_seconds', 'gauge', 'Duration of the last receive, long-poll wait included', metrics.lastPollMs / 1000],
       ] as const;
-      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      response.end(lines.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`).join(''));
+      const own = lines.map(([name, type, help, value]) => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n${name} ${value}\n`).join('');
+      (options.moreMetrics ? options.moreMetrics() : Promise.resolve('')).then(
+        (more) => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(own + more),
+        () => response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(own),
+      );
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"GET /health or /metrics"}');

@@ -131,9 +131,9 @@ describe('validateFunction', () => {
 
       // Assess
       expect(problems).toEqual([
-        `${SOURCE}: nmae: unknown field; did you mean "name"? (fields of a function: id, name, triggers, retries, cancel, steps)`,
-        `${SOURCE}: trigers: unknown field; did you mean "triggers"? (fields of a function: id, name, triggers, retries, cancel, steps)`,
-        `${SOURCE}: zzz: unknown field (fields of a function: id, name, triggers, retries, cancel, steps)`,
+        `${SOURCE}: nmae: unknown field; did you mean "name"? (fields of a function: id, name, triggers, retries, cancel, steps, concurrency, throttle, rateLimit, debounce, batchEvents, priority, idempotency, singleton, timeouts)`,
+        `${SOURCE}: trigers: unknown field; did you mean "triggers"? (fields of a function: id, name, triggers, retries, cancel, steps, concurrency, throttle, rateLimit, debounce, batchEvents, priority, idempotency, singleton, timeouts)`,
+        `${SOURCE}: zzz: unknown field (fields of a function: id, name, triggers, retries, cancel, steps, concurrency, throttle, rateLimit, debounce, batchEvents, priority, idempotency, singleton, timeouts)`,
       ]);
     });
 

@@ -105,7 +105,7 @@ describe('run planning', () => {
     const work = pendingWork(stored, Date.now());
     const withLeased = pendingWork(stored, Date.now(), { leased: true });
     // Assess
-    const names = (items: typeof work): string[] => items.map((item) => (item.kind === 'step' ? `step:${item.stepId}` : item.timer)).sort();
+    const names = (items: typeof work): string[] => items.map((item) => (item.kind === 'step' ? `step:${item.stepId}` : item.kind === 'timer' ? item.timer : item.action)).sort();
     expect(names(work)).toEqual(['edge:later:0', 'step:b']);
     expect(names(withLeased)).toEqual(['edge:later:0', 'step:a', 'step:b']);
     expect(withLeased.find((item) => item.kind === 'step' && item.stepId === 'a')!.dueAt).toBe(leasedAt + 60_000);

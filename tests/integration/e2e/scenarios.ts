@@ -313,13 +313,14 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       // Act
       await Promise.all([fireCronTicks(stack.engine, functions, from, to), fireCronTicks(stack.engine, functions, from, to)]);
       await fireCronTicks(stack.engine, functions, from + 60_000, to);
-      // Assess
+      // Assess (the stack's own cron service may also fire this function's tick of the current
+      // minute while the test runs: only the window's ticks count)
+      const windowTicks = (): number[] => steps.calls
+        .filter((call) => call.step === `${id}-tick` && call.input.event.ts <= to).map((call) => call.input.event.ts).sort();
       const deadline = Date.now() + 10_000;
-      while (steps.count(`${id}-tick`) < 3 && Date.now() < deadline) await sleep(25);
+      while (windowTicks().length < 3 && Date.now() < deadline) await sleep(25);
       await quiet();
-      expect(steps.count(`${id}-tick`)).toBe(3);
-      const ticks = steps.calls.filter((call) => call.step === `${id}-tick`).map((call) => call.input.event.ts).sort();
-      expect(ticks).toEqual([from + 30_000, from + 90_000, from + 150_000]);
+      expect(windowTicks()).toEqual([from + 30_000, from + 90_000, from + 150_000]);
       expect(steps.calls.find((call) => call.step === `${id}-tick`)!.input.event.name).toBe('inngest/scheduled.timer');
     });
 
@@ -327,6 +328,7 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       // Prepare
       fnCounter += 1;
       const id = `fn-${fnCounter}`;
+      const registered = Date.now();
       await client.putFunction({
         id, triggers: [{ cron: '* * * * *' }],
         steps: { tick: { runtime: { type: 'http', url: `${steps.url}/${id}-tick` }, after: [{ step: '$trigger' }] } },
@@ -336,9 +338,11 @@ export function describeEndToEnd(backend: string, backendEnv: () => Record<strin
       // Act: a window of recent ticks (inside the 10-minute catch-up), all before the registration
       await fireCronTicks(stack.engine, functions, now - 5 * 60_000, now - 1_000);
       await quiet();
-      // Assess
+      // Assess (a tick of a minute that begins after the registration may fire from the stack's own
+      // cron service; none from before it may)
       expect(functions).toHaveLength(1);
-      expect(steps.count(`${id}-tick`)).toBe(0);
+      const earlier = steps.calls.filter((call) => call.step === `${id}-tick` && call.input.event.ts < registered);
+      expect(earlier).toEqual([]);
     });
 
     it('accepts events from the official inngest SDK unchanged', async () => {

@@ -381,6 +381,33 @@ export function describeSdkFunctions(backend: string, backendEnv: () => Record<s
       expect(finished).toEqual([expect.objectContaining({ run_id: run.run_id, status: 'Completed', result: 'done' })]);
     });
 
+    it('applies the SDK\'s flow control: concurrency 1 runs one step at a time, idempotency starts one run per key', async () => {
+      // Prepare
+      let running = 0;
+      let most = 0;
+      await syncedApp((inngest) => [
+        inngest.createFunction({ id: 'serial', concurrency: 1, triggers: [{ event: 'test/serial' }] }, async ({ step }) => step.run('work', async () => {
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          running -= 1;
+          return 'worked';
+        })),
+        inngest.createFunction({ id: 'once', idempotency: 'event.data.order', triggers: [{ event: 'test/once' }] }, async () => 'ran'),
+      ]);
+      // Act
+      const ids = await client.sendOk([1, 2, 3].map((n) => ({ name: 'test/serial', data: { n } })));
+      const onceIds = await client.sendOk([{ name: 'test/once', data: { order: 'o-1' } }, { name: 'test/once', data: { order: 'o-1' } }]);
+      const runs = await Promise.all(ids.map((id) => client.waitForRun(id, undefined, 20_000)));
+      await client.waitForRun(onceIds[0]!);
+      await waitForQuiescence(stack.idle, { stableMs: backendEnv().SQS_ENDPOINT ? 1000 : 250 });
+      const second = await client.runsFor(onceIds[1]!);
+      // Assess
+      expect(runs.map((run) => run.status)).toEqual(['Completed', 'Completed', 'Completed']);
+      expect(most).toBe(1);
+      expect(second).toEqual([]);
+    });
+
     it('serves through inngest/express as well', async () => {
       // Prepare
       await syncedApp((inngest) => [inngest.createFunction({ id: 'express', triggers: [{ event: 'test/express' }] }, async ({ step }) => {

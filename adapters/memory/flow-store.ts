@@ -1,0 +1,229 @@
+import type { StepstackEvent } from '../../core/events/event';
+import type { FlowSkip, FlowStore, SlotAnswer, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
+import { ExpiringMap } from './state-expiring-map';
+
+/** One concurrency key: live holders (holder to lapse time) and waiters in line (lowest score first, then id). */
+interface SlotKey {
+  holders: Map<string, number>;
+  waiters: Waiter[];
+  guardAt: number;
+}
+
+interface Waiter {
+  id: string;
+  score: number;
+  body: string;
+}
+
+const RESERVED = 'w:';
+
+/**
+ * Flow control's counters in this process (the local stack). The same rules as the Redis scripts in
+ * adapters/redis/flow/, which the conformance suite (tests/conformance/flow-store.suite.ts) holds to.
+ */
+export class MemoryFlowStore implements FlowStore {
+  private readonly slots = new Map<string, SlotKey>();
+  private readonly tats = new ExpiringMap<string, number>();
+  private readonly windows = new Map<string, Map<string, number>>();
+  private readonly singletons = new ExpiringMap<string, { runId: string; since: number }>();
+  private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; firstAt: number; dueAt: number }>();
+  private readonly batches = new ExpiringMap<string, { id: string; events: string[]; ids: Set<string> }>();
+  private readonly runEventLists = new ExpiringMap<string, string>();
+  private readonly skips = new ExpiringMap<string, FlowSkip[]>();
+
+  constructor(private readonly now: () => number) {}
+
+  async acquireSlot(request: SlotRequest): Promise<SlotAnswer> {
+    const slot = this.slotKey(request.key);
+    reap(slot, request.now);
+    if (slot.holders.delete(RESERVED + request.waiter.id)) {
+      slot.holders.set(request.holder, request.until);
+      dropWaiter(slot, request.waiter.id);
+      return { outcome: 'acquired', woken: [] };
+    }
+    if (!slot.waiters.some((waiter) => waiter.id === request.waiter.id)) insertWaiter(slot, { ...request.waiter });
+    let acquired = false;
+    const woken: string[] = [];
+    for (const waiter of takeFitting(slot, request.limit)) {
+      if (waiter.id === request.waiter.id) {
+        acquired = true;
+        slot.holders.set(request.holder, request.until);
+      } else {
+        slot.holders.set(RESERVED + waiter.id, request.now + request.reserveMs);
+        woken.push(waiter.body);
+      }
+    }
+    if (acquired) return { outcome: 'acquired', woken };
+    const guardAt = this.armGuard(slot, request.now);
+    return { outcome: 'parked', woken, ...(guardAt === undefined ? {} : { guardAt }) };
+  }
+
+  async renewSlot(key: string, holder: string, until: number): Promise<boolean> {
+    const slot = this.slots.get(key);
+    if (!slot?.holders.has(holder)) return false;
+    slot.holders.set(holder, until);
+    return true;
+  }
+
+  async releaseSlot(request: SlotRelease): Promise<string[]> {
+    const slot = this.slots.get(request.key);
+    if (!slot) return [];
+    slot.holders.delete(request.holder);
+    slot.holders.delete(RESERVED + request.waiterId);
+    return this.wake(slot, request);
+  }
+
+  async wakeSlots(request: SlotWake): Promise<{ woken: string[]; guardAt?: number }> {
+    const slot = this.slots.get(request.key);
+    if (!slot) return { woken: [] };
+    slot.guardAt = 0;
+    const woken = this.wake(slot, request);
+    const guardAt = slot.waiters.length > 0 ? this.armGuard(slot, request.now) : undefined;
+    return { woken, ...(guardAt === undefined ? {} : { guardAt }) };
+  }
+
+  async slotState(key: string, now: number): Promise<{ holders: number; waiting: number }> {
+    const slot = this.slots.get(key);
+    if (!slot) return { holders: 0, waiting: 0 };
+    reap(slot, now);
+    return { holders: slot.holders.size, waiting: slot.waiters.length };
+  }
+
+  async throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number> {
+    const { now, emissionMs, toleranceMs } = request;
+    const tat = Math.max(this.tats.get(key, now) ?? now, now);
+    const startAt = Math.max(now, tat - toleranceMs);
+    this.tats.set(key, tat + emissionMs, tat + emissionMs + toleranceMs + 1);
+    return startAt;
+  }
+
+  async rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean> {
+    const window = this.windows.get(key) ?? new Map<string, number>();
+    this.windows.set(key, window);
+    for (const [member, at] of window) if (at <= request.now - request.periodMs) window.delete(member);
+    if (window.has(request.member)) return true;
+    if (window.size >= request.limit) return false;
+    window.set(request.member, request.now);
+    return true;
+  }
+
+  async singletonHolder(key: string): Promise<{ runId: string; since: number } | undefined> {
+    return this.singletons.get(key, this.now());
+  }
+
+  async swapSingleton(key: string, request: { expected: string | undefined; runId: string; now: number; ttlMs: number }): Promise<boolean> {
+    if (this.singletons.get(key, request.now)?.runId !== request.expected) return false;
+    this.singletons.set(key, { runId: request.runId, since: request.now }, request.now + request.ttlMs);
+    return true;
+  }
+
+  async debounce(key: string, request: { event: StepstackEvent; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; replaced?: string }> {
+    const { event, now, periodMs, timeoutMs } = request;
+    const pending = this.debounces.get(key, now);
+    const firstAt = pending?.firstAt ?? now;
+    const dueAt = timeoutMs === undefined ? now + periodMs : Math.min(now + periodMs, firstAt + timeoutMs);
+    this.debounces.set(key, { event: JSON.stringify(event), eventId: event.id, firstAt, dueAt }, now + request.ttlMs);
+    return { dueAt, ...(pending && pending.eventId !== event.id ? { replaced: pending.eventId } : {}) };
+  }
+
+  async takeDebounced(key: string, eventId: string): Promise<StepstackEvent | undefined> {
+    const pending = this.debounces.get(key, this.now());
+    if (pending?.eventId !== eventId) return undefined;
+    this.debounces.delete(key);
+    return JSON.parse(pending.event) as StepstackEvent;
+  }
+
+  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }> {
+    const now = this.now();
+    const open = this.batches.get(key, now);
+    const batch = open ?? { id: request.batchId, events: [], ids: new Set<string>() };
+    if (!open) this.batches.set(key, batch, now + request.ttlMs);
+    if (!batch.ids.has(request.event.id)) {
+      batch.ids.add(request.event.id);
+      batch.events.push(JSON.stringify(request.event));
+    }
+    if (batch.events.length < request.maxSize) return { batchId: batch.id, opened: !open };
+    this.batches.delete(key);
+    return { batchId: batch.id, opened: !open, full: batch.events.map((json) => JSON.parse(json) as StepstackEvent) };
+  }
+
+  async takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined> {
+    const batch = this.batches.get(key, this.now());
+    if (batch?.id !== batchId) return undefined;
+    this.batches.delete(key);
+    return batch.events.map((json) => JSON.parse(json) as StepstackEvent);
+  }
+
+  async saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void> {
+    this.runEventLists.set(runId, JSON.stringify(events), this.now() + ttlMs);
+  }
+
+  async runEvents(runId: string): Promise<StepstackEvent[] | undefined> {
+    const json = this.runEventLists.get(runId, this.now());
+    return json === undefined ? undefined : (JSON.parse(json) as StepstackEvent[]);
+  }
+
+  async recordSkip(eventId: string, skip: FlowSkip, ttlMs: number): Promise<void> {
+    const now = this.now();
+    const skips = this.skips.get(eventId, now) ?? [];
+    if (!skips.some((known) => known.function_id === skip.function_id)) skips.push({ function_id: skip.function_id, reason: skip.reason });
+    this.skips.set(eventId, skips, now + ttlMs);
+  }
+
+  async skipsOf(eventId: string): Promise<FlowSkip[]> {
+    return (this.skips.get(eventId, this.now()) ?? []).map((skip) => ({ ...skip }));
+  }
+
+  private slotKey(key: string): SlotKey {
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { holders: new Map(), waiters: [], guardAt: 0 };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** Wake the waiters that fit now, reserving a slot for each. */
+  private wake(slot: SlotKey, request: { limit: number; now: number; reserveMs: number }): string[] {
+    reap(slot, request.now);
+    return takeFitting(slot, request.limit).map((waiter) => {
+      slot.holders.set(RESERVED + waiter.id, request.now + request.reserveMs);
+      return waiter.body;
+    });
+  }
+
+  /** When no guard is armed, arm it for the first lapse of a holder (returned: a wake must be sent then). */
+  private armGuard(slot: SlotKey, now: number): number | undefined {
+    if (slot.guardAt > now || slot.holders.size === 0) return undefined;
+    slot.guardAt = Math.min(...slot.holders.values());
+    return slot.guardAt;
+  }
+}
+
+function reap(slot: SlotKey, now: number): void {
+  for (const [holder, until] of slot.holders) if (until <= now) slot.holders.delete(holder);
+}
+
+/** The first waiters in line that fit in the free slots, taken out of the line. */
+function takeFitting(slot: SlotKey, limit: number): Waiter[] {
+  const free = Math.max(0, limit - slot.holders.size);
+  return slot.waiters.splice(0, free);
+}
+
+function dropWaiter(slot: SlotKey, id: string): void {
+  const index = slot.waiters.findIndex((waiter) => waiter.id === id);
+  if (index >= 0) slot.waiters.splice(index, 1);
+}
+
+function insertWaiter(slot: SlotKey, waiter: Waiter): void {
+  const { waiters } = slot;
+  let low = 0;
+  let high = waiters.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const other = waiters[middle] as Waiter;
+    if (other.score < waiter.score || (other.score === waiter.score && other.id < waiter.id)) low = middle + 1;
+    else high = middle;
+  }
+  waiters.splice(low, 0, waiter);
+}

@@ -1,0 +1,106 @@
+import type { StepstackEvent } from '../events/event';
+import type { CompiledFunction } from '../functions/compiled';
+import type { SkipReason } from '../ports/flow-store';
+import { DAY_MS, type EngineDeps } from '../services/deps';
+import { enqueueWork } from '../services/work';
+import { type CompiledFlow, flowOf } from './compiled-flow';
+import { gateKey } from './flow-keys';
+import { cancelWithReason, countWait, flowItem, recordSkip } from './flow-work';
+
+/** What flow control says of an event's run of a function, before it starts. */
+export type Admission =
+  | { kind: 'start' }
+  /** A batch filled up: start one run with all of them. */
+  | { kind: 'batch'; events: StepstackEvent[] }
+  /** Held by a debounce or an open batch: a timer starts it later. */
+  | { kind: 'held' }
+  | { kind: 'skipped'; reason: SkipReason };
+
+const START: Admission = { kind: 'start' };
+const HELD: Admission = { kind: 'held' };
+/** A singleton holder that names a run not yet created is taken to be starting for this long. */
+const STARTING_MS = 60_000;
+/** Windows and batches are kept this long past their due time, for timers delivered late. */
+const HOLD_MARGIN_MS = 60 * 60_000;
+
+/**
+ * The gates of SPEC section 3 that decide whether (and when) an event starts a run: debounce and
+ * batches hold it, rateLimit, idempotency and singleton may skip it (the skip is recorded), a
+ * singleton in `cancel` mode ends the run it replaces. Each gate is idempotent for a redelivered event.
+ * `debounced`: the event comes out of its debounce window (the debounce gate is passed).
+ */
+export async function admitRun(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, options: { debounced?: boolean } = {}): Promise<Admission> {
+  const flow = flowOf(fn);
+  if (!flow.gatesStart) return START;
+  if (flow.batch) return batchUp(deps, fn, flow.batch, event);
+  if (flow.debounce && !options.debounced) return debounce(deps, fn, flow.debounce, event);
+  if (flow.rateLimit) {
+    const { limit, periodMs, key } = flow.rateLimit;
+    const allowed = await deps.state.flow.rateLimit(gateKey('rl', fn, key, event), { member: event.id, limit, periodMs, now: deps.clock.now() });
+    if (!allowed) return skip(deps, fn, event, 'rate_limited');
+  }
+  if (flow.idempotency) {
+    const holder = await deps.state.claimKey(gateKey('idem', fn, flow.idempotency, event), event.id, DAY_MS);
+    if (holder !== event.id) return skip(deps, fn, event, 'idempotent');
+  }
+  if (flow.singleton) return singleton(deps, fn, flow.singleton, event);
+  return START;
+}
+
+async function skip(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, reason: SkipReason): Promise<Admission> {
+  await recordSkip(deps, fn.id, event, reason);
+  return { kind: 'skipped', reason };
+}
+
+async function debounce(deps: EngineDeps, fn: CompiledFunction, settings: NonNullable<CompiledFlow['debounce']>, event: StepstackEvent): Promise<Admission> {
+  const now = deps.clock.now();
+  const key = gateKey('db', fn, settings.key, event);
+  const ttlMs = Math.max(settings.periodMs, settings.timeoutMs ?? 0) + HOLD_MARGIN_MS;
+  const { dueAt, replaced } = await deps.state.flow.debounce(key, {
+    event, now, periodMs: settings.periodMs, ttlMs, ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+  });
+  // The timer first, then the skip: a crash in between leaves a skip unrecorded, never a window without its timer.
+  await enqueueWork(deps, [flowItem({ action: 'debounce', runId: '', functionId: fn.id, key, eventId: event.id, dueAt })]);
+  if (replaced) await recordSkip(deps, fn.id, { id: replaced }, 'debounced');
+  countWait(deps, fn.id, 'debounce');
+  return HELD;
+}
+
+async function batchUp(deps: EngineDeps, fn: CompiledFunction, settings: NonNullable<CompiledFlow['batch']>, event: StepstackEvent): Promise<Admission> {
+  const now = deps.clock.now();
+  const key = gateKey('bt', fn, settings.key, event);
+  const added = await deps.state.flow.addToBatch(key, { event, batchId: deps.newId(now), maxSize: settings.maxSize, ttlMs: settings.timeoutMs + HOLD_MARGIN_MS });
+  if (added.full) return { kind: 'batch', events: added.full };
+  if (added.opened) {
+    await enqueueWork(deps, [flowItem({ action: 'batch', runId: '', functionId: fn.id, key, batchId: added.batchId, dueAt: now + settings.timeoutMs })]);
+  }
+  countWait(deps, fn.id, 'batch');
+  return HELD;
+}
+
+/**
+ * At most one run per key at a time. The run id is claimed first (the same claim startRunFor makes),
+ * so that a redelivered event finds itself the holder; the holder changes by compare-and-set.
+ */
+async function singleton(deps: EngineDeps, fn: CompiledFunction, settings: NonNullable<CompiledFlow['singleton']>, event: StepstackEvent): Promise<Admission> {
+  const now = deps.clock.now();
+  const key = gateKey('sg', fn, settings.key, event);
+  const runId = await deps.state.claimKey(`run:${fn.id}:${event.id}`, deps.newId(now), DAY_MS);
+  for (let tries = 0; tries < 5; tries += 1) {
+    const holder = await deps.state.flow.singletonHolder(key);
+    if (holder?.runId === runId) return START;
+    if (holder && (await stillRunning(deps, holder, now))) {
+      if (settings.mode === 'skip') return skip(deps, fn, event, 'singleton');
+      await cancelWithReason(deps, holder.runId, `singleton: cancelled for the run of event ${event.id}, which has the same key`);
+    }
+    if (await deps.state.flow.swapSingleton(key, { expected: holder?.runId, runId, now, ttlMs: deps.retentionMs })) return START;
+  }
+  // Others kept taking the key: one of theirs runs.
+  return skip(deps, fn, event, 'singleton');
+}
+
+async function stillRunning(deps: EngineDeps, holder: { runId: string; since: number }, now: number): Promise<boolean> {
+  const run = await deps.state.loadRun(holder.runId);
+  if (!run) return now - holder.since < STARTING_MS;
+  return run.status === 'Running';
+}

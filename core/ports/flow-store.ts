@@ -1,0 +1,102 @@
+import type { StepstackEvent } from '../events/event';
+
+/**
+ * The counters and holding areas of flow control (SPEC section 3, docs/decisions/004), beside the
+ * queue and not in the runs: each key (a function's concurrency key, a throttle key, ...) is one
+ * atomic unit (one Redis slot). Keys are built by the engine (core/flow/*) and opaque here; times
+ * come from the caller's clock. Every method is one atomic operation on one key.
+ */
+export interface FlowStore {
+  /**
+   * Take a concurrency slot for `holder` until `until`, or park `waiter` (idempotent by its id) until
+   * a slot frees. A reservation made for this waiter by a release is taken first. Expired holders
+   * are dropped on the way, and waiters that now fit are woken (reserved and returned to be sent).
+   */
+  acquireSlot(request: SlotRequest): Promise<SlotAnswer>;
+  /** Extend a holder's slot (a running step renewing its lease); false when it holds none any more. */
+  renewSlot(key: string, holder: string, until: number): Promise<boolean>;
+  /** Give back `holder`'s slot (and the reservation of `waiterId`); wakes the waiters that now fit. */
+  releaseSlot(request: SlotRelease): Promise<string[]>;
+  /** Drop expired holders and wake the waiters that fit (a dead executor's slots come back). */
+  wakeSlots(request: SlotWake): Promise<{ woken: string[]; guardAt?: number }>;
+  /** Slots held (live) and waiters parked, for views and tests. */
+  slotState(key: string, now: number): Promise<{ holders: number; waiting: number }>;
+
+  /**
+   * GCRA with queueing: the time (>= now) a start may happen, reserving it. From idle `tolerance /
+   * emission + 1` starts get `now`; later ones are spaced by `emissionMs`, in call order.
+   */
+  throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number>;
+  /** A sliding window of `periodMs`: true (and counted) when fewer than `limit` members are in it; a member already in it is allowed again. */
+  rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean>;
+
+  /** The run holding a singleton key, with when it took it. */
+  singletonHolder(key: string): Promise<{ runId: string; since: number } | undefined>;
+  /** Make `runId` the holder when the current one is `expected` (undefined: none); false when another got there first. */
+  swapSingleton(key: string, request: { expected: string | undefined; runId: string; now: number; ttlMs: number }): Promise<boolean>;
+
+  /**
+   * Make `event` the pending one of a debounce window; the window's first time caps the delay at
+   * `timeoutMs`. Returns when it is due and the event it replaced.
+   */
+  debounce(key: string, request: { event: StepstackEvent; now: number; periodMs: number; timeoutMs?: number; ttlMs: number }): Promise<{ dueAt: number; replaced?: string }>;
+  /** Take the pending event of a window if it is still `eventId`. */
+  takeDebounced(key: string, eventId: string): Promise<StepstackEvent | undefined>;
+
+  /**
+   * Add an event to the open batch of `key` (opening one as `batchId` when none is), idempotent by
+   * event id. A batch that reaches `maxSize` is taken at once and returned as `full`.
+   */
+  addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }>;
+  /** Take the batch `batchId` if it is still the open one of `key`. */
+  takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined>;
+  /** Keep a run's events (a batch), for its steps' input. */
+  saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void>;
+  runEvents(runId: string): Promise<StepstackEvent[] | undefined>;
+
+  /** Note that an event started no run of a function, and why (idempotent). */
+  recordSkip(eventId: string, skip: FlowSkip, ttlMs: number): Promise<void>;
+  skipsOf(eventId: string): Promise<FlowSkip[]>;
+}
+
+export type SkipReason = 'rate_limited' | 'idempotent' | 'debounced' | 'singleton';
+
+/** An event that started no run of a function because of flow control (SPEC section 3). */
+export interface FlowSkip {
+  function_id: string;
+  reason: SkipReason;
+}
+
+export interface SlotRequest {
+  key: string;
+  limit: number;
+  holder: string;
+  /** When the slot lapses unless renewed (the step's lease end). */
+  until: number;
+  now: number;
+  /** What to park when no slot is free: `body` is sent back to the queue when woken; lower `score` goes first. */
+  waiter: { id: string; score: number; body: string };
+  /** How long a slot reserved for a woken waiter is kept for it. */
+  reserveMs: number;
+}
+
+export type SlotAnswer =
+  | { outcome: 'acquired'; woken: string[] }
+  /** `guardAt`: this call armed the key's guard; a wake must be sent for then (a holder's slot lapses then unless renewed). */
+  | { outcome: 'parked'; woken: string[]; guardAt?: number };
+
+export interface SlotRelease {
+  key: string;
+  limit: number;
+  holder: string;
+  waiterId: string;
+  now: number;
+  reserveMs: number;
+}
+
+export interface SlotWake {
+  key: string;
+  limit: number;
+  now: number;
+  reserveMs: number;
+}

@@ -1,0 +1,257 @@
+import type { StepstackEvent } from '../../core/events/event';
+import type { FlowStore, SlotRequest } from '../../core/ports/flow-store';
+
+/** A new, empty flow store (its own key prefix or instance); `cleanup` closes what it opened. */
+export type MakeFlowStore = () => Promise<{ flow: FlowStore; cleanup(): Promise<void> }>;
+
+const T0 = 1_800_000_000_000;
+const LEASE = 30_000;
+
+let keyNumber = 0;
+const uniqueKey = (label: string): string => `${label}:${process.pid}:${(keyNumber += 1)}`;
+const event = (id: string, data: Record<string, unknown> = {}): StepstackEvent => ({ id, name: 'test/flow', data, ts: T0 });
+
+function slot(key: string, id: string, patch: Partial<SlotRequest> = {}): SlotRequest {
+  return { key, limit: 2, holder: `h-${id}`, until: T0 + LEASE, now: T0, waiter: { id, score: T0, body: `item-${id}` }, reserveMs: LEASE, ...patch };
+}
+
+/** The same rules for every adapter of the flow-control port (docs/decisions/004). */
+export function describeFlowStoreConformance(name: string, make: MakeFlowStore): void {
+  describe(`flow store conformance: ${name}`, () => {
+    let flow: FlowStore;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => {
+      ({ flow, cleanup } = await make());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    describe('concurrency slots', () => {
+      it('gives at most `limit` slots and parks the rest, arming one guard at the first lapse', async () => {
+        // Prepare
+        const key = uniqueKey('limit');
+
+        // Act
+        const answers = [];
+        for (const id of ['a', 'b', 'c', 'd']) answers.push(await flow.acquireSlot(slot(key, id, { until: T0 + LEASE + id.charCodeAt(0) })));
+
+        // Assess
+        expect(answers.map((answer) => answer.outcome)).toEqual(['acquired', 'acquired', 'parked', 'parked']);
+        expect(answers[2]).toEqual({ outcome: 'parked', woken: [], guardAt: T0 + LEASE + 'a'.charCodeAt(0) });
+        expect(answers[3]).toEqual({ outcome: 'parked', woken: [] });
+        expect(await flow.slotState(key, T0)).toEqual({ holders: 2, waiting: 2 });
+      });
+
+      it('wakes waiters in score order on release, reserving their slot until they come', async () => {
+        // Prepare
+        const key = uniqueKey('fifo');
+        await flow.acquireSlot(slot(key, 'a', { limit: 1 }));
+        await flow.acquireSlot(slot(key, 'late', { limit: 1, waiter: { id: 'late', score: T0 + 5, body: 'item-late' } }));
+        await flow.acquireSlot(slot(key, 'early', { limit: 1, waiter: { id: 'early', score: T0 + 1, body: 'item-early' } }));
+        await flow.acquireSlot(slot(key, 'ahead', { limit: 1, waiter: { id: 'ahead', score: T0 - 120_000, body: 'item-ahead' } }));
+
+        // Act
+        const first = await flow.releaseSlot({ key, limit: 1, holder: 'h-a', waiterId: 'a', now: T0 + 10, reserveMs: LEASE });
+        const stranger = await flow.acquireSlot(slot(key, 'stranger', { limit: 1, now: T0 + 11, waiter: { id: 'stranger', score: T0 + 11, body: 'item-stranger' } }));
+        const woken = await flow.acquireSlot(slot(key, 'ahead', { limit: 1, now: T0 + 12, holder: 'h-ahead' }));
+        const second = await flow.releaseSlot({ key, limit: 1, holder: 'h-ahead', waiterId: 'ahead', now: T0 + 20, reserveMs: LEASE });
+
+        // Assess
+        expect(first).toEqual(['item-ahead']);
+        expect(stranger.outcome).toBe('parked');
+        expect(woken.outcome).toBe('acquired');
+        expect(second).toEqual(['item-early']);
+        expect(await flow.slotState(key, T0 + 20)).toEqual({ holders: 1, waiting: 2 });
+      });
+
+      it('parks a waiter once however often it comes, keeping its place', async () => {
+        // Prepare
+        const key = uniqueKey('idempotent');
+        await flow.acquireSlot(slot(key, 'a', { limit: 1 }));
+        await flow.acquireSlot(slot(key, 'w1', { limit: 1, waiter: { id: 'w1', score: T0 + 1, body: 'item-w1' } }));
+        await flow.acquireSlot(slot(key, 'w2', { limit: 1, waiter: { id: 'w2', score: T0 + 2, body: 'item-w2' } }));
+
+        // Act
+        await flow.acquireSlot(slot(key, 'w1', { limit: 1, waiter: { id: 'w1', score: T0 + 99, body: 'item-w1' } }));
+        const woken = await flow.releaseSlot({ key, limit: 1, holder: 'h-a', waiterId: 'a', now: T0 + 3, reserveMs: LEASE });
+
+        // Assess
+        expect(woken).toEqual(['item-w1']);
+        expect(await flow.slotState(key, T0 + 3)).toEqual({ holders: 1, waiting: 1 });
+      });
+
+      it('brings back the slots of holders whose lease lapsed, and keeps renewed ones', async () => {
+        // Prepare
+        const key = uniqueKey('lapse');
+        await flow.acquireSlot(slot(key, 'dead'));
+        await flow.acquireSlot(slot(key, 'alive'));
+        const parked = await flow.acquireSlot(slot(key, 'w'));
+        const renewed = await flow.renewSlot(key, 'h-alive', T0 + 3 * LEASE);
+
+        // Act
+        const early = await flow.wakeSlots({ key, limit: 2, now: T0 + LEASE - 1, reserveMs: LEASE });
+        const late = await flow.wakeSlots({ key, limit: 2, now: T0 + LEASE, reserveMs: LEASE });
+
+        // Assess
+        expect(parked).toMatchObject({ outcome: 'parked', guardAt: T0 + LEASE });
+        expect(renewed).toBe(true);
+        expect(early).toEqual({ woken: [], guardAt: T0 + LEASE });
+        expect(late).toEqual({ woken: ['item-w'] });
+        expect(await flow.renewSlot(key, 'h-dead', T0 + 3 * LEASE)).toBe(false);
+      });
+
+      it('keeps keys independent: a flooded key does not hold back another', async () => {
+        // Prepare
+        const flooded = uniqueKey('flooded');
+        const lone = uniqueKey('lone');
+        for (let i = 0; i < 50; i += 1) await flow.acquireSlot(slot(flooded, `f${i}`, { limit: 1 }));
+
+        // Act
+        const answer = await flow.acquireSlot(slot(lone, 'lone', { limit: 1 }));
+
+        // Assess
+        expect(answer.outcome).toBe('acquired');
+        expect(await flow.slotState(flooded, T0)).toEqual({ holders: 1, waiting: 49 });
+      });
+
+      it('lets a release free the reservation of a waiter that never came', async () => {
+        // Prepare
+        const key = uniqueKey('reservation');
+        await flow.acquireSlot(slot(key, 'a', { limit: 1 }));
+        await flow.acquireSlot(slot(key, 'w', { limit: 1 }));
+        await flow.acquireSlot(slot(key, 'x', { limit: 1, waiter: { id: 'x', score: T0 + 1, body: 'item-x' } }));
+        await flow.releaseSlot({ key, limit: 1, holder: 'h-a', waiterId: 'a', now: T0, reserveMs: LEASE });
+
+        // Act
+        const woken = await flow.releaseSlot({ key, limit: 1, holder: 'h-w', waiterId: 'w', now: T0 + 1, reserveMs: LEASE });
+
+        // Assess
+        expect(woken).toEqual(['item-x']);
+      });
+    });
+
+    describe('throttle (GCRA)', () => {
+      it('starts burst + 1 at once from idle, then one per emission interval, in call order', async () => {
+        // Prepare
+        const key = uniqueKey('throttle');
+        const request = { now: T0, emissionMs: 400, toleranceMs: 400 };
+
+        // Act
+        const starts = [];
+        for (let i = 0; i < 5; i += 1) starts.push(await flow.throttle(key, request));
+        const afterIdle = await flow.throttle(key, { ...request, now: T0 + 10_000 });
+
+        // Assess
+        expect(starts.map((at) => at - T0)).toEqual([0, 0, 400, 800, 1200]);
+        expect(afterIdle).toBe(T0 + 10_000);
+      });
+    });
+
+    describe('rate limit', () => {
+      it('allows `limit` per sliding period, and the same member again', async () => {
+        // Prepare
+        const key = uniqueKey('rate');
+        const at = (member: string, now: number) => flow.rateLimit(key, { member, limit: 3, periodMs: 60_000, now });
+
+        // Act
+        const allowed = [await at('e1', T0), await at('e2', T0 + 1), await at('e3', T0 + 2), await at('e4', T0 + 3), await at('e1', T0 + 4)];
+        const later = [await at('e5', T0 + 59_999), await at('e6', T0 + 60_000)];
+
+        // Assess
+        expect(allowed).toEqual([true, true, true, false, true]);
+        expect(later).toEqual([false, true]);
+      });
+    });
+
+    describe('singleton', () => {
+      it('swaps the holder only from the one expected', async () => {
+        // Prepare
+        const key = uniqueKey('singleton');
+
+        // Act
+        const first = await flow.swapSingleton(key, { expected: undefined, runId: 'r1', now: T0, ttlMs: 60_000 });
+        const lost = await flow.swapSingleton(key, { expected: undefined, runId: 'r2', now: T0, ttlMs: 60_000 });
+        const next = await flow.swapSingleton(key, { expected: 'r1', runId: 'r3', now: T0 + 5, ttlMs: 60_000 });
+
+        // Assess
+        expect([first, lost, next]).toEqual([true, false, true]);
+        expect(await flow.singletonHolder(key)).toEqual({ runId: 'r3', since: T0 + 5 });
+      });
+    });
+
+    describe('debounce', () => {
+      it('keeps the last event, restarting the period, capped by the timeout since the first', async () => {
+        // Prepare
+        const key = uniqueKey('debounce');
+        const request = { periodMs: 1000, timeoutMs: 2500, ttlMs: 60_000 };
+
+        // Act
+        const a = await flow.debounce(key, { ...request, event: event('a'), now: T0 });
+        const b = await flow.debounce(key, { ...request, event: event('b'), now: T0 + 900 });
+        const c = await flow.debounce(key, { ...request, event: event('c'), now: T0 + 1800 });
+        const stale = await flow.takeDebounced(key, 'b');
+        const taken = await flow.takeDebounced(key, 'c');
+
+        // Assess
+        expect(a).toEqual({ dueAt: T0 + 1000 });
+        expect(b).toEqual({ dueAt: T0 + 1900, replaced: 'a' });
+        expect(c).toEqual({ dueAt: T0 + 2500, replaced: 'b' });
+        expect(stale).toBeUndefined();
+        expect(taken?.id).toBe('c');
+        expect(await flow.takeDebounced(key, 'c')).toBeUndefined();
+      });
+    });
+
+    describe('batches', () => {
+      it('collects events in order (once each), hands over a full batch at once, and a partial one by its id', async () => {
+        // Prepare
+        const key = uniqueKey('batch');
+        const add = (id: string, batchId: string) => flow.addToBatch(key, { event: event(id), batchId, maxSize: 3, ttlMs: 60_000 });
+
+        // Act
+        const first = await add('e1', 'b1');
+        await add('e1', 'b-dup');
+        await add('e2', 'b2');
+        const full = await add('e3', 'b3');
+        const opened = await add('e4', 'b4');
+        const wrong = await flow.takeBatch(key, 'b1');
+        const partial = await flow.takeBatch(key, 'b4');
+
+        // Assess
+        expect(first).toEqual({ batchId: 'b1', opened: true });
+        expect(full.batchId).toBe('b1');
+        expect(full.full?.map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
+        expect(opened).toEqual({ batchId: 'b4', opened: true });
+        expect(wrong).toBeUndefined();
+        expect(partial?.map((e) => e.id)).toEqual(['e4']);
+        expect(await flow.takeBatch(key, 'b4')).toBeUndefined();
+      });
+
+      it('keeps a run\'s events', async () => {
+        // Act
+        await flow.saveRunEvents('run-batch', [event('x'), event('y')], 60_000);
+
+        // Assess
+        expect((await flow.runEvents('run-batch'))?.map((e) => e.id)).toEqual(['x', 'y']);
+        expect(await flow.runEvents(uniqueKey('none'))).toBeUndefined();
+      });
+    });
+
+    describe('skips', () => {
+      it('records why an event started no run, once per function', async () => {
+        // Prepare
+        const eventId = uniqueKey('skipped');
+
+        // Act
+        await flow.recordSkip(eventId, { function_id: 'f1', reason: 'rate_limited' }, 60_000);
+        await flow.recordSkip(eventId, { function_id: 'f1', reason: 'rate_limited' }, 60_000);
+        await flow.recordSkip(eventId, { function_id: 'f2', reason: 'idempotent' }, 60_000);
+
+        // Assess
+        expect(await flow.skipsOf(eventId)).toEqual([{ function_id: 'f1', reason: 'rate_limited' }, { function_id: 'f2', reason: 'idempotent' }]);
+        expect(await flow.skipsOf(uniqueKey('none'))).toEqual([]);
+      });
+    });
+  });
+}
