@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { createApp } from '../api/app';
+import type { DashboardParts } from '../api/dashboard';
 import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
 import { releaseWhenLocal } from './local-release';
@@ -20,15 +21,15 @@ const eventStream = lazy(() => {
 const dashboard = lazy(() => ({ assets: loadDashboardAssets(), sessions: redisSessionsFor(loadSettings(process.env, { require: ['REDIS_URL'] })) }));
 
 /** The core API (`/v1/...`, SPEC section 6) over an HTTP API event: the stack's app with those routes only. */
-export function makeHandler(deps: () => EngineHandlerDeps): HttpApiHandler {
+export function makeHandler(deps: () => EngineHandlerDeps, dashboardParts?: () => DashboardParts): HttpApiHandler {
   return httpApiHandler(() => {
     const { engine, logger, apiKey } = deps();
     const stream = eventStream();
-    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}) }, dashboard: dashboard() });
+    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}) }, ...(dashboardParts ? { dashboard: dashboardParts() } : {}) });
   });
 }
 
-export const handler = middy(makeHandler(engineHandlerDeps)).use(secretsFromNames()).use(releaseWhenLocal(async () => {
+export const handler = middy(makeHandler(engineHandlerDeps, dashboard)).use(secretsFromNames()).use(releaseWhenLocal(async () => {
   await closeEngineDeps();
   if (dashboard.peek()) await dashboard().sessions.close();
 }));

@@ -7,14 +7,11 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Where the built dashboard is: `DASHBOARD_DIR`, else `dashboard/dist` beside the code (the repository
- * locally; the Lambda package's root, where serverless.yml packs it, on AWS).
+ * Where the built dashboard is: `dashboard/dist` one folder up from this code, which holds both in
+ * the repository (platform/ beside dashboard/) and in the core API's Lambda zip (lambda/core-api.js
+ * beside the dashboard/dist that serverless.yml packs).
  */
-export function dashboardDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DASHBOARD_DIR) return resolve(env.DASHBOARD_DIR);
-  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
-  return resolve(root, 'dashboard/dist');
-}
+export const dashboardDir = (): string => resolve(__dirname, '..', 'dashboard', 'dist');
 
 /** The built files, read once into memory (a few hundred KB); none when the dashboard was not built (GET / then says how to build it). */
 export function loadDashboardAssets(dir = dashboardDir()): { count: number; file(path: string): { body: Uint8Array; type: string } | undefined } {
