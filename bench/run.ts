@@ -7,6 +7,7 @@ import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 import { benchRunState } from './run-state';
+import { benchSdkSteps } from './sdk-steps';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   await benchHandlers();
   await benchExecutorMemory();
   await benchExpressions();
+  await benchSdkSteps();
 }
 
 main().catch((error: unknown) => {
