@@ -9,6 +9,7 @@ import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
 import { benchRunList } from './run-list';
 import { benchRunState } from './run-state';
+import { benchSdkSteps } from './sdk-steps';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   await benchExecutorMemory();
   await benchExpressions();
   await benchFlowControl();
+  await benchSdkSteps();
 }
 
 main().catch((error: unknown) => {
