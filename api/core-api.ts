@@ -5,13 +5,15 @@ import { noteCronRegistration } from '../core/services/cron';
 import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
-import { cancellationsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
+import { cancellationsRoute, listAttemptsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
+import { sendEventsRoute } from './send-events';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
+import { type AppsDeps, appRoutes } from './sdk-apps';
 import { openApiDocument } from './openapi';
 
 /** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
-export type CoreDeps = EngineDeps & { stream?: EventStream };
+export type CoreDeps = EngineDeps & { stream?: EventStream; apps?: AppsDeps };
 
 export type CoreRoute = [method: string, path: string, handle: (deps: CoreDeps, request: RouteRequest) => Promise<ApiResponse>];
 
@@ -36,8 +38,10 @@ export const coreRoutes: CoreRoute[] = [
     const run = await getRun(deps, params.runId!);
     return run ? data(run) : notFound(`run ${params.runId}`);
   }],
+  ['POST', '/v1/events', sendEventsRoute],
   ['GET', '/v1/runs', listRunsRoute],
   ['POST', '/v1/runs/:runId/rerun', rerunRoute],
+  ['GET', '/v1/runs/:runId/attempts', listAttemptsRoute],
   ['POST', '/v1/cancellations', cancellationsRoute],
   ['POST', '/v1/runs/:runId/cancel', async (deps, { params }) => {
     const run = await cancelRunById(deps, params.runId!);
@@ -52,6 +56,7 @@ export const coreRoutes: CoreRoute[] = [
   ['GET', '/v1/openapi.json', async () => ({ status: 200, body: (openApi ??= openApiDocument()) })],
   ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
     (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
+  ...appRoutes,
 ];
 
 let openApi: Record<string, unknown> | undefined;

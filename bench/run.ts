@@ -7,7 +7,9 @@ import { benchFlowControl } from './flow-control';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
+import { benchRunList } from './run-list';
 import { benchRunState } from './run-state';
+import { benchSdkSteps } from './sdk-steps';
 
 /** Every benchmark, one after the other, each printing its figures. */
 async function main(): Promise<void> {
@@ -16,11 +18,13 @@ async function main(): Promise<void> {
   await benchRedisVsBullmq();
   await benchPauseIndex();
   await benchRunState();
+  await benchRunList();
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();
   await benchExpressions();
   await benchFlowControl();
+  await benchSdkSteps();
 }
 
 main().catch((error: unknown) => {

@@ -23,7 +23,9 @@ import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
 import { createMemoryHistoryStore } from '../adapters/memory/history';
-import { redisHistoryFor } from '../platform/state';
+import { redisHistoryFor, redisSessionsFor } from '../platform/state';
+import { createMemorySessionStore } from '../adapters/memory/sessions';
+import { loadDashboardAssets } from '../platform/dashboard-assets';
 import { createPrometheusMetrics, watchInFlight } from '../platform/metrics/prometheus';
 import { loadFunctionsDir } from '../platform/function-files';
 import { serveApp } from '../platform/http/node-server';
@@ -71,6 +73,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}), ...(options.maxReceives ? { maxReceives: options.maxReceives } : {}) });
   const metrics = createPrometheusMetrics();
+  const sessions = config.REDIS_URL ? redisSessionsFor(config) : createMemorySessionStore(clock);
   const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
   const engine: EngineDeps = {
     state: backends.state,
@@ -80,6 +83,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
     retentionMs: config.RETENTION,
     newId,
+    eventStream: backends.eventStream,
     history: config.REDIS_URL ? redisHistoryFor(config, clock) : createMemoryHistoryStore({ clock, retentionMs: config.RETENTION }),
     metrics,
   };
@@ -93,7 +97,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const catalog = new FunctionCatalog(engine.state);
 
   const executorDeps: ExecutorDeps = {
-    ...engine, drivers: backends.drivers, owner, leaseMs,
+    ...engine, drivers: backends.drivers, sdkDriver: backends.sdkDriver, owner, leaseMs,
     fairShare: new FairShare(config.CONCURRENCY, config.FUNCTION_SHARE / 100), outputCapBytes: parseMemory(config.RUN_OUTPUT_CAP),
   };
   const workers: Worker[] = [
@@ -137,7 +141,8 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const app = createApp({
     logger,
     events: { intake: { stream: backends.eventStream, clock, newId, metrics }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
-    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream },
+    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream, apps: { driver: backends.sdkDriver, signingKey: config.SIGNING_KEY } },
+    dashboard: { assets: loadDashboardAssets(), sessions },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },
     metrics,
@@ -159,6 +164,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
       await Promise.all(workers.map((worker) => worker.stop(config.DRAIN_DEADLINE)));
       await backends.close();
       await engine.history?.close();
+      await sessions.close();
     },
   };
 }

@@ -18,13 +18,13 @@ export async function sendWoken(deps: EngineDeps, bodies: string[]): Promise<voi
 /** An event started no run of a function: keep why (GET /v1/events/{id}), count and log it. */
 export async function recordSkip(deps: EngineDeps, functionId: string, event: Pick<StepstackEvent, 'id'>, reason: SkipReason): Promise<void> {
   await deps.state.flow.recordSkip(event.id, { function_id: functionId, reason }, deps.retentionMs);
-  deps.metrics?.count('flow_skips', { function: functionId, reason });
+  deps.metrics?.count('flow_skips', { function_id: functionId, reason });
   deps.logger.info('event started no run: flow control', { functionId, eventId: event.id, reason });
 }
 
 /** Work held back by flow control (a step waiting for a slot, a start waiting for its throttle, a debounce or batch): counted. */
 export function countWait(deps: EngineDeps, functionId: string, kind: 'concurrency' | 'throttle' | 'debounce' | 'batch'): void {
-  deps.metrics?.count('flow_waits', { function: functionId, kind });
+  deps.metrics?.count('flow_waits', { function_id: functionId, kind });
 }
 
 /** End a run as Cancelled with a reason (a timeout, a singleton replaced); false when it had ended already. */
@@ -32,7 +32,10 @@ export async function cancelWithReason(deps: EngineDeps, run: { id: string; func
   const runId = run.id;
   const ended = await deps.state.endRun({ runId, status: 'Cancelled', reason, now: deps.clock.now() });
   await dropPauses(deps, ended);
-  await runChanged(deps, run, ended);
-  if (ended.outcome === 'committed') deps.logger.info('run cancelled by flow control', { runId, reason });
+  if (ended.outcome === 'committed') {
+    // The run as stored (its start time for the history; its end for the platform's events).
+    await runChanged(deps, (await deps.state.loadRun(runId)) ?? run, ended);
+    deps.logger.info('run cancelled by flow control', { runId, reason });
+  }
   return ended.outcome === 'committed';
 }

@@ -9,6 +9,7 @@ import { planStart, topologyOf } from '../run/plan';
 import { DAY_MS, type EngineDeps } from './deps';
 import type { FunctionCatalog } from './function-catalog';
 import { eventKept, runChanged, runStarted } from './run-changes';
+import { invokedFunctions } from './sdk-invoked';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface RunnerDeps extends EngineDeps {
@@ -30,7 +31,7 @@ export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, deliv
   await resumePausedRuns(deps, event, delivery);
   const functions = await deps.catalog.forEvent(event.name);
   await Promise.all(
-    functions.filter((fn) => triggers(fn, event)).map((fn) => startAdmitted(deps, fn, event, delivery)),
+    [...functions.filter((fn) => triggers(fn, event)), ...await invokedFunctions(deps.catalog, event)].map((fn) => startAdmitted(deps, fn, event, delivery)),
   );
 }
 

@@ -105,7 +105,7 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
       expect(runs.map((run) => run.status)).toEqual(Array(20).fill('Completed'));
       expect(steps.count(fn.id)).toBe(20);
       expect(steps.peak(fn.id)).toBe(2);
-      expect(await countedAcrossStacks('stepstack_flow_waits_total', { function: fn.id, kind: 'concurrency' })).toBeGreaterThan(0);
+      expect(await countedAcrossStacks('stepstack_flow_waits_total', { function_id: fn.id, kind: 'concurrency' })).toBeGreaterThan(0);
     }, 60_000);
 
     it('keeps per-key limits independent, and shares a scope env key across two functions', async () => {
@@ -185,7 +185,7 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
       expect(runs.map((run) => run.status)).toEqual(['Completed', 'Completed', 'Completed']);
       expect(await client().runsFor(skipped.id)).toEqual([]);
       expect((await client().api('GET', `/v1/events/${skipped.id}`)).body.data).toMatchObject({ id: skipped.id, name: fn.event });
-      expect(await countedAcrossStacks('stepstack_flow_skips_total', { function: fn.id, reason: 'rate_limited' })).toBe(1);
+      expect(await countedAcrossStacks('stepstack_flow_skips_total', { function_id: fn.id, reason: 'rate_limited' })).toBe(1);
     }, 60_000);
 
     it('starts one run with the last of five quick events (debounce)', async () => {

@@ -129,7 +129,7 @@ describe('flow-control gates on the memory engine', () => {
     expect(await engine.state.getEvent(events[3]!.id)).toBeDefined();
     expect(await engine.state.flow.skipsOf(events[3]!.id)).toEqual([{ function_id: 'gated', reason: 'rate_limited' }]);
     expect((await engine.runsOf(other.id)).length).toBe(1);
-    expect(engine.counter.counts).toContainEqual({ name: 'flow_skips', labels: { function: 'gated', reason: 'rate_limited' } });
+    expect(engine.counter.counts).toContainEqual({ name: 'flow_skips', labels: { function_id: 'gated', reason: 'rate_limited' } });
   });
 
   it('starts one run per idempotency value', async () => {
