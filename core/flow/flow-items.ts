@@ -12,6 +12,11 @@ import { startedKey } from './step-flow';
 
 /** Handle a flow-control timer from the step queue: wake a concurrency key, start a debounced or batched run, end a run past a timeout. */
 export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, item: FlowWorkItem, delivery: { receiveCount: number }): Promise<void> {
+  if (item.action !== 'wake' && item.dueAt > deps.clock.now()) {
+    // Early (a queue may deliver up to a second early): a window or batch taken before it is due would be skipped, a timeout would cut short.
+    await enqueueWork(deps, [item]);
+    return;
+  }
   const redelivered = { redelivered: delivery.receiveCount > 1 };
   if (item.action === 'wake') {
     const limit = item.limit ?? 1;
