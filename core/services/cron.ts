@@ -5,7 +5,7 @@ import type { FunctionDefinition } from '../functions/definition';
 import type { IdempotencyStore } from '../ports/state';
 import type { EngineDeps } from './deps';
 import { eventKept } from './run-changes';
-import { startRunFor } from './runner';
+import { startAdmitted } from './runner';
 
 /** A tick that fell while no runner was up still runs when one is back, if it is at most this old (SPEC section 5). */
 export const CRON_CATCH_UP_MS = 10 * 60 * 1000;
@@ -51,7 +51,8 @@ export async function fireCronTicks(deps: EngineDeps, functions: CompiledFunctio
         const event: StepstackEvent = { name: CRON_EVENT_NAME, data: { cron, function_id: fn.id }, id: eventId, ts: tick };
         await deps.state.saveEvent(event, deps.retentionMs);
         await eventKept(deps, event);
-        await startRunFor(deps, fn, event, { redelivered: true });
+        // Flow control applies to ticks too (a singleton keeps cron runs from overlapping).
+        await startAdmitted(deps, fn, event, { redelivered: true });
       }
     }
   }

@@ -1,4 +1,6 @@
 import { createMemoryStateStore } from '../../adapters/memory/state-store';
+import { compileFunction } from '../../core/functions/compile';
+import { fireCronTicks, noteCronRegistration } from '../../core/services/cron';
 import { type FlowEngine, limitedFunction, startFlowEngine } from '../support/flow-engine';
 
 const keyOf = (request: { input: { event: { data: Record<string, unknown> } } }): string => String(request.input.event.data.key ?? '');
@@ -113,6 +115,27 @@ describe('flow-control gates on the memory engine', () => {
     await engine.register(limitedFunction('gated', flow));
     return engine;
   };
+
+  it('keeps cron runs from overlapping with a singleton', async () => {
+    // Prepare
+    await start({}, 2000);
+    const definition = (await engine.state.getFunction('gated'))!;
+    const cronned = { ...definition, id: 'cronned', triggers: [{ cron: '* * * * *' }], singleton: { mode: 'skip' as const } };
+    await engine.state.putFunction(cronned);
+    const now = Date.now();
+    await noteCronRegistration(engine.state, cronned, now - 4 * 60_000, 600_000);
+
+    // Act
+    await fireCronTicks(engine.deps, [compileFunction(cronned)], now - 4 * 60_000, now);
+
+    await engine.quiesce();
+
+    // Assess
+    const skips = engine.counter.counts.filter((count) => count.name === 'flow_skips' && count.labels.function_id === 'cronned');
+    expect(engine.counter.seen.filter((step) => step.fnId === 'cronned')).toHaveLength(1);
+    expect(skips.length).toBeGreaterThanOrEqual(2);
+    expect(skips.every((skip) => skip.labels.reason === 'singleton')).toBe(true);
+  });
 
   it('skips the fourth event of a rate limit of 3 per minute, keeping it and saying why', async () => {
     // Prepare
