@@ -42,9 +42,6 @@ export const responses = {
     })),
   }),
   cancelled: z.object({ data: z.object({ cancelled: z.number().int() }) }),
-  apps: z.object({ data: z.array(z.looseObject({ id: z.string(), url: z.string() })) }),
-  app: z.object({ data: z.looseObject({ id: z.string(), url: z.string() }) }),
-  registered: z.looseObject({ ok: z.boolean() }),
   accepted: z.object({ ids: z.array(z.string()), status: z.literal(200) }),
   health: z.object({ status: z.literal('ok') }),
   openapi: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }),
@@ -57,7 +54,5 @@ export const requests = {
   rerun: z.object({ from_step: z.string().optional() }).strict(),
   cancellations: z.object({ function_id: z.string(), started_after: iso, started_before: iso, if: z.string().optional() }).strict(),
   function: z.looseObject({ id: z.string().optional(), name: z.string(), triggers: z.array(z.unknown()), steps: z.record(z.string(), z.unknown()) }),
-  app: z.object({ url: z.string() }),
-  register: z.looseObject({ appName: z.string(), url: z.string(), functions: z.array(z.unknown()) }),
   events: z.union([eventSchema.partial({ id: true, ts: true, data: true }), z.array(eventSchema.partial({ id: true, ts: true, data: true }))]),
 } as const;

@@ -9,7 +9,7 @@ import { cancellationsRoute, listAttemptsRoute, listEventsRoute, listRunsRoute, 
 import { sendEventsRoute } from './send-events';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
-import { type Operation, openApiDocument, routeKey } from './openapi';
+import { openApiDocument } from './openapi';
 
 /** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
 export type CoreDeps = EngineDeps & { stream?: EventStream };
@@ -51,16 +51,12 @@ export const coreRoutes: CoreRoute[] = [
     return fn ? data(fn) : notFound(`function ${params.id}`);
   }],
   ['PUT', '/v1/functions/:id', putFunction],
-  ['GET', '/v1/openapi.json', async () => ({ status: 200, body: (openApi ??= openApiDocument(documentedHere)) })],
+  ['GET', '/v1/openapi.json', async () => ({ status: 200, body: (openApi ??= openApiDocument()) })],
   ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
     (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
 ];
 
 let openApi: Record<string, unknown> | undefined;
-
-/** The Event API's and health's routes, and the core API's of this build (the SDK apps' only where served). */
-export const documentedHere = (operation: Operation): boolean =>
-  !operation.path.startsWith('/v1/') && operation.path !== '/fn/register' ? true : coreRoutes.some(([method, path]) => routeKey(method, path) === `${operation.method} ${operation.path}`);
 
 /** `GET /v1/events?dead=true`: the events the runner could not process, newest first. */
 async function listEvents(deps: CoreDeps, { query }: RouteRequest): Promise<ApiResponse> {

@@ -10,7 +10,7 @@ export interface Operation {
   query?: Record<string, string>;
   body?: keyof typeof requests;
   /** Status to the response shape. */
-  answers: Partial<Record<200 | 400 | 401 | 404 | 413 | 503, ResponseName>>;
+  answers: Partial<Record<200 | 400 | 404 | 413 | 503, ResponseName>>;
 }
 
 const page = { limit: 'Entries per page, 1..100 (default 20)', cursor: 'metadata.next_cursor of the previous page' };
@@ -43,15 +43,7 @@ export const operations: Operation[] = [
   { method: 'PUT', path: '/v1/functions/{id}', summary: 'Create or replace a function (validated as SPEC section 3)', body: 'function', answers: { 200: 'function', 400: 'error' } },
   { method: 'DELETE', path: '/v1/functions/{id}', summary: 'Delete a function', answers: { 200: 'deleted', 404: 'error' } },
   { method: 'GET', path: '/v1/openapi.json', summary: 'This description', answers: { 200: 'openapi' } },
-  // Inngest SDK apps (SPEC sections 4 and 6): documented wherever a stack serves them.
-  { method: 'GET', path: '/v1/apps', summary: 'Synced Inngest SDK apps', answers: { 200: 'apps' } },
-  { method: 'POST', path: '/v1/apps', summary: 'Sync an SDK app from its serve() URL', body: 'app', answers: { 200: 'app', 400: 'error', 503: 'error' } },
-  { method: 'DELETE', path: '/v1/apps/{appId}', summary: 'Forget an SDK app and its functions', answers: { 200: 'deleted', 404: 'error' } },
-  { method: 'POST', path: '/fn/register', summary: 'An SDK app registering itself (bearer: its signing key\'s token)', body: 'register', answers: { 200: 'registered', 400: 'error', 401: 'error' } },
 ];
-
-/** `METHOD /path/{param}` of a route table entry (`:param` style). */
-export const routeKey = (method: string, path: string): string => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`;
 
 const schema = (value: z.ZodType): unknown => {
   const { $schema: _, ...rest } = z.toJSONSchema(value, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
@@ -65,10 +57,10 @@ const common = {
   500: 'A bug: the answer carries a request id the logs also have',
 };
 
-/** The OpenAPI 3.1 description of the `operations` this stack serves (`serves`), built once. */
-export function openApiDocument(serves: (operation: Operation) => boolean = () => true): Record<string, unknown> {
+/** The OpenAPI 3.1 description of `operations`, built once. */
+export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const operation of operations.filter(serves)) {
+  for (const operation of operations) {
     const pathParameters = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     const queryParameters = Object.entries(operation.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
     const answers: Record<string, unknown> = {};
