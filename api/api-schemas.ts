@@ -26,6 +26,12 @@ export const functionSchema = z.looseObject({ id: z.string(), name: z.string(), 
 export const errorSchema = z.object({ error: z.string(), status: z.number().int() }).catchall(z.unknown());
 const metadata = z.object({ next_cursor: z.string().nullable() });
 
+/** An Inngest SDK app (SPEC section 4). */
+const appSchema = z.object({
+  id: z.string(), url: z.string(), functions: z.array(z.string()), synced_at: iso, sdk: z.string().optional(), framework: z.string().optional(),
+  not_applied: z.array(z.string()).optional(),
+});
+
 export const responses = {
   run: z.object({ data: runSchema }),
   runs: z.object({ data: z.array(runSchema) }),
@@ -46,6 +52,9 @@ export const responses = {
   health: z.object({ status: z.literal('ok') }),
   openapi: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }),
   error: errorSchema,
+  app: z.object({ data: appSchema }),
+  apps: z.object({ data: z.array(appSchema) }),
+  registered: z.object({ status: z.literal(200), ok: z.literal(true), modified: z.boolean(), app_id: z.string() }),
 } as const;
 
 export type ResponseName = keyof typeof responses;
@@ -54,5 +63,7 @@ export const requests = {
   rerun: z.object({ from_step: z.string().optional() }).strict(),
   cancellations: z.object({ function_id: z.string(), started_after: iso, started_before: iso, if: z.string().optional() }).strict(),
   function: z.looseObject({ id: z.string().optional(), name: z.string(), triggers: z.array(z.unknown()), steps: z.record(z.string(), z.unknown()) }),
+  app: z.object({ url: z.string() }),
+  register: z.looseObject({ appName: z.string(), url: z.string(), functions: z.array(z.unknown()) }),
   events: z.union([eventSchema.partial({ id: true, ts: true, data: true }), z.array(eventSchema.partial({ id: true, ts: true, data: true }))]),
 } as const;

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/ports/logger';
 import type { EngineDeps, IntakeDeps } from '../core/services/deps';
 import { type CoreDeps, type CoreRoute, coreRoutes } from './core-api';
+import type { AppsDeps } from './sdk-apps';
 import { faultsAsDependency } from './dependency';
 import { type EventApiConfig, postEvents } from './event-api';
 import { type ApiResponse, DependencyError, type RouteRequest, errorResponse } from './http';
@@ -22,7 +23,7 @@ export interface AppParts {
   /** `POST /e/{eventKey}` (SPEC section 2). */
   events?: { intake: IntakeDeps; config: EventApiConfig };
   /** `/v1/...` (SPEC section 6); an empty apiKey leaves it open (local use). */
-  core?: { engine: EngineDeps; apiKey: string; stream?: EventStream };
+  core?: { engine: EngineDeps; apiKey: string; stream?: EventStream; apps?: AppsDeps };
   /** `GET /health`: throws when a dependency cannot be reached. */
   health?: () => Promise<void>;
   /**
@@ -80,9 +81,10 @@ export function createApp(parts: AppParts): Hono<Env> {
     for (const path of ['/e/:eventKey', '/e/', '/e']) add('POST', path, post, guards);
   }
   if (parts.core) {
-    const { engine, apiKey, stream } = parts.core;
+    const { engine, apiKey, stream, apps } = parts.core;
     const guarded: CoreDeps = {
       ...engine, state: faultsAsDependency(engine.state, 'the state store'), ...(stream ? { stream: faultsAsDependency(stream, 'the event stream') } : {}),
+      ...(apps ? { apps } : {}),
       ...(engine.history ? { history: faultsAsDependency(engine.history, 'the history store') } : {}),
     };
     const guards = guardsFor(parts, apiKey !== '', 'API_KEY', 512 * 1024);

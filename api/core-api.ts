@@ -9,10 +9,11 @@ import { cancellationsRoute, listAttemptsRoute, listEventsRoute, listRunsRoute, 
 import { sendEventsRoute } from './send-events';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
+import { type AppsDeps, appRoutes } from './sdk-apps';
 import { openApiDocument } from './openapi';
 
 /** What the core API works over: the engine, and the event stream where a deployment can publish to it (resending dead events). */
-export type CoreDeps = EngineDeps & { stream?: EventStream };
+export type CoreDeps = EngineDeps & { stream?: EventStream; apps?: AppsDeps };
 
 export type CoreRoute = [method: string, path: string, handle: (deps: CoreDeps, request: RouteRequest) => Promise<ApiResponse>];
 
@@ -29,8 +30,9 @@ export const coreRoutes: CoreRoute[] = [
   }],
   ['GET', '/v1/events/:eventId/runs', async (deps, { params }) => data(await getRunsForEvent(deps, params.eventId!))],
   ['GET', '/v1/events/:eventId', async (deps, { params }) => {
-    const event = await deps.state.getEvent(params.eventId!);
-    return event ? data(event) : notFound(`event ${params.eventId}`);
+    const [event, skipped] = await Promise.all([deps.state.getEvent(params.eventId!), deps.state.flow.skipsOf(params.eventId!)]);
+    // Why it started no run of some function (SPEC section 3): listed only when flow control skipped one.
+    return event ? data(skipped.length > 0 ? { ...event, skipped } : event) : notFound(`event ${params.eventId}`);
   }],
   ['GET', '/v1/runs/:runId', async (deps, { params }) => {
     const run = await getRun(deps, params.runId!);
@@ -54,6 +56,7 @@ export const coreRoutes: CoreRoute[] = [
   ['GET', '/v1/openapi.json', async () => ({ status: 200, body: (openApi ??= openApiDocument()) })],
   ['DELETE', '/v1/functions/:id', async (deps, { params }) =>
     (await deps.state.deleteFunction(params.id!)) ? data({ id: params.id, deleted: true }) : notFound(`function ${params.id}`)],
+  ...appRoutes,
 ];
 
 let openApi: Record<string, unknown> | undefined;

@@ -42,6 +42,10 @@ export const operations: Operation[] = [
   { method: 'GET', path: '/v1/functions/{id}', summary: 'One function', answers: { 200: 'function', 404: 'error' } },
   { method: 'PUT', path: '/v1/functions/{id}', summary: 'Create or replace a function (validated as SPEC section 3)', body: 'function', answers: { 200: 'function', 400: 'error' } },
   { method: 'DELETE', path: '/v1/functions/{id}', summary: 'Delete a function', answers: { 200: 'deleted', 404: 'error' } },
+  { method: 'GET', path: '/v1/apps', summary: 'Inngest SDK apps and their functions', answers: { 200: 'apps' } },
+  { method: 'POST', path: '/v1/apps', summary: 'Sync an Inngest SDK app from its serve() URL (in band, else it registers itself)', body: 'app', answers: { 200: 'app', 400: 'error', 503: 'error' } },
+  { method: 'POST', path: '/fn/register', summary: 'The SDK\'s own registration (bearer: its hashed signing key); errors carry status in the body', body: 'register', answers: { 200: 'registered', 400: 'error' } },
+  { method: 'DELETE', path: '/v1/apps/{appId}', summary: 'Remove an SDK app and its functions', answers: { 200: 'deleted', 404: 'error' } },
   { method: 'GET', path: '/v1/openapi.json', summary: 'This description', answers: { 200: 'openapi' } },
 ];
 

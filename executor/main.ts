@@ -3,6 +3,7 @@ import { FairShare } from '../core/services/fair-share';
 import { hostname } from 'node:os';
 import { createDockerDriver, createEcrCredentials, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
+import { createInngestDriver } from '../adapters/inngest-driver';
 import { createSqsQueue } from '../adapters/sqs';
 import { errorMessage } from '../core/errors';
 import { onExpressionOverBudget } from '../core/expressions/budget';
@@ -10,6 +11,7 @@ import { newId } from '../core/ids';
 import { systemClock } from '../core/ports/clock';
 import type { Logger } from '../core/ports/logger';
 import type { WorkItem } from '../core/run/work-item';
+import type { StreamMessage } from '../core/events/stream';
 import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { autoScalingClientFor, sqsClientFor } from '../platform/aws/clients';
 import { withSecrets } from '../platform/aws/secrets';
@@ -47,6 +49,8 @@ async function main(): Promise<void> {
 
   const sqs = sqsClientFor(settings);
   const queue = createSqsQueue<WorkItem>({ client: sqs, queueUrl: settings.STEP_QUEUE_URL });
+  // Run ends and step.invoke send the platform's own events (SPEC section 3) through the event stream.
+  const eventStream = settings.EVENT_STREAM_URL ? createSqsQueue<StreamMessage>({ client: sqs, queueUrl: settings.EVENT_STREAM_URL }) : undefined;
   const state = redisStateFor(settings);
   const history = redisHistoryFor(settings);
   const metrics = createPrometheusMetrics({ defaultMetrics: true });
@@ -59,6 +63,8 @@ async function main(): Promise<void> {
   });
   const deps: ExecutorDeps = {
     state, queue, clock: systemClock, logger, retry: retryFor(settings), retentionMs: settings.RETENTION, newId, history, metrics,
+    ...(eventStream ? { eventStream } : {}),
+    sdkDriver: createInngestDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }),
     drivers: { http: createHttpDriver({ signingKey: settings.SIGNING_KEY, allowLinkLocal: settings.HTTP_ALLOW_LINK_LOCAL }), docker },
     owner,
     leaseMs: settings.STEP_LEASE,
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
     async close() {
       await health.then((server) => server.close(), () => undefined);
       await queue.close();
+      await eventStream?.close();
       await state.close();
       await history.close();
       sqs.destroy();

@@ -45,6 +45,7 @@ cat > /etc/stepstack/executor.env <<ENV
 STEPSTACK_STAGE=${Stage}
 AWS_REGION=${AWS::Region}
 STEP_QUEUE_URL=${StepQueueUrl}
+EVENT_STREAM_URL=${EventStreamUrl}
 REDIS_HOST=${RedisHost}
 REDIS_PORT=${RedisPort}
 REDIS_AUTH_SECRET_ARN=${RedisSecretArn}

@@ -2,6 +2,7 @@ import type { EventStream, StreamMessage } from '../core/events/stream';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDockerDriver, probeDocker } from '../adapters/docker';
 import { createHttpDriver } from '../adapters/http-driver';
+import { createInngestDriver } from '../adapters/inngest-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
 import { createMemoryStateStore } from '../adapters/memory/state-store';
 import { createSqsClient, createSqsQueue, ensureQueue } from '../adapters/sqs';
@@ -9,6 +10,7 @@ import { PlatformError, errorMessage } from '../core/errors';
 import type { Runtime } from '../core/functions/definition';
 import type { Clock } from '../core/ports/clock';
 import type { Driver } from '../core/ports/driver';
+import type { SdkDriver } from '../core/ports/sdk-driver';
 import type { Logger } from '../core/ports/logger';
 import { isPingable, type Queue } from '../core/ports/queue';
 import type { StateStore } from '../core/ports/state';
@@ -26,6 +28,8 @@ export interface Backends {
   /** Events the runner could not process. */
   eventDeadLetters: EventStream;
   drivers: Partial<Record<Runtime['type'], Driver>>;
+  /** Calls the apps of Inngest SDK functions. */
+  sdkDriver: SdkDriver;
   /** true, or why Docker steps cannot run. */
   docker: true | string;
   health(): Promise<void>;
@@ -67,6 +71,7 @@ export async function createBackends(config: Settings, context: BackendContext):
   }
   const probe = await probeDocker();
   const http = createHttpDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
+  const sdkDriver = createInngestDriver({ signingKey: config.SIGNING_KEY, allowLinkLocal: config.HTTP_ALLOW_LINK_LOCAL });
   const drivers: Backends['drivers'] = {
     http,
     ...(probe.available ? { docker: createDockerDriver({ executorId: context.executorId, namespace: config.STEPSTACK_NAMESPACE, network: config.DOCKER_NETWORK, ...dockerLimitsFor(config) }) } : {}),
@@ -79,6 +84,7 @@ export async function createBackends(config: Settings, context: BackendContext):
     stepDeadLetters: queues.stepDeadLetters,
     eventDeadLetters: queues.eventDeadLetters,
     drivers,
+    sdkDriver,
     docker: drivers.docker ? true : probe.available ? 'disabled' : probe.reason,
     // The stack answers healthy only when it can reach its state and its queues.
     health: async () => {
@@ -90,6 +96,7 @@ export async function createBackends(config: Settings, context: BackendContext):
       await Promise.all(queues.all.map((queue) => queue.close()));
       queues.client?.destroy();
       http.close();
+      sdkDriver.close();
       await state.close();
     },
   };

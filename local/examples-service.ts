@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { verifySignature } from '../adapters/http-driver/signature';
 import type { StepInput } from '../core/ports/driver';
 import { type Listening, listen } from '../platform/http/listen';
@@ -20,9 +20,15 @@ const handlers: Record<string, Handler> = {
   '/echo': (input) => ({ body: input }),
 };
 
-/** Serve the example steps (`npm start` runs this beside the stack), checking signatures when a key is set. */
-export async function startExamplesService(options: { port: number; host: string; signingKey: string }): Promise<Listening> {
+/**
+ * Serve the example steps (`npm start` runs this beside the stack), checking signatures when a key is
+ * set; `sdkApp` (an Inngest SDK app's handler) answers under `sdkPath`.
+ */
+export async function startExamplesService(options: {
+  port: number; host: string; signingKey: string; sdkApp?: { path: string; handler: (req: IncomingMessage, res: ServerResponse) => void };
+}): Promise<Listening> {
   const server = createServer((req, res) => {
+    if (options.sdkApp && (req.url ?? '').split('?')[0] === options.sdkApp.path) return options.sdkApp.handler(req, res);
     void readAll(req).then((raw) => {
       const reply = (status: number, body: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/json' });

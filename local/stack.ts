@@ -83,6 +83,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     retry: { ...defaultRetrySettings, baseMs: config.RETRY_BASE, maxMs: config.RETRY_MAX, ...(options.random ? { random: options.random } : {}) },
     retentionMs: config.RETENTION,
     newId,
+    eventStream: backends.eventStream,
     history: config.REDIS_URL ? redisHistoryFor(config, clock) : createMemoryHistoryStore({ clock, retentionMs: config.RETENTION }),
     metrics,
   };
@@ -96,7 +97,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const catalog = new FunctionCatalog(engine.state);
 
   const executorDeps: ExecutorDeps = {
-    ...engine, drivers: backends.drivers, owner, leaseMs,
+    ...engine, drivers: backends.drivers, sdkDriver: backends.sdkDriver, owner, leaseMs,
     fairShare: new FairShare(config.CONCURRENCY, config.FUNCTION_SHARE / 100), outputCapBytes: parseMemory(config.RUN_OUTPUT_CAP),
   };
   const workers: Worker[] = [
@@ -140,7 +141,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const app = createApp({
     logger,
     events: { intake: { stream: backends.eventStream, clock, newId, metrics }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
-    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream },
+    core: { engine, apiKey: config.API_KEY, stream: backends.eventStream, apps: { driver: backends.sdkDriver, signingKey: config.SIGNING_KEY } },
     dashboard: { assets: loadDashboardAssets(), sessions },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },

@@ -11,6 +11,8 @@ export interface Exchange {
 
 export interface ExchangeRequest {
   url: URL;
+  /** @default "POST" */
+  method?: 'POST' | 'PUT';
   /** The URL as messages show it (no credentials, no query). */
   display: string;
   body: string;
@@ -45,7 +47,7 @@ export class ResponseTooLargeError extends StepstackError {
  */
 class StaleSocketError extends StepstackError {}
 
-/** POSTs the body and reads the whole response; throws PlatformError when the signal aborts. */
+/** Sends the body (POST unless told) and reads the whole response; throws PlatformError when the signal aborts. */
 export async function post(agents: Agents, request: ExchangeRequest): Promise<Exchange> {
   const deadline = Date.now() + request.timeoutMs;
   try {
@@ -60,7 +62,7 @@ function postOnce(agents: Agents, request: ExchangeRequest, waitMs: number): Pro
   return new Promise<Exchange>((resolve, reject) => {
     const secure = request.url.protocol === 'https:';
     const req = (secure ? https : http).request(request.url, {
-      method: 'POST',
+      method: request.method ?? 'POST',
       agent: secure ? agents.https : agents.http,
       headers: request.headers,
     });

@@ -35,6 +35,8 @@ export interface MemoryStep {
   dueAt?: number;
   endedAt?: number;
   children: EdgeAddress[];
+  /** JSON of the `op` a discovered step was added with. */
+  op?: string;
 }
 
 /** What a change did, for its caller to act on. */

@@ -4,7 +4,7 @@ import type { FunctionDefinition } from '../../core/functions/definition';
 import { FormatError } from '../../core/format';
 import {
   RUN_FORMAT,
-  type AttemptCommit, type CommitResult, type GraphChanges, type LeaseRequest, type LeaseResult, type LeasedStepContext, type NewRun, type PauseResume, type RunEnd,
+  type AttemptCommit, type CommitResult, type DiscoveredStep, type GraphChanges, type LeaseRequest, type LeaseResult, type LeasedStepContext, type NewRun, type PauseResume, type RunEnd,
   type RunStore, type StoredRun, type TimerFire,
 } from '../../core/ports/run-store';
 import type { AttemptError } from '../../core/run/run';
@@ -81,6 +81,7 @@ export class MemoryRunStore implements RunStore {
       status: step.status, attempt: step.attempt, attempts: step.attempts, errors: decode<AttemptError[]>(step.errors), edges: [...step.edges],
       async: step.async === null ? null : decode<StepstackEvent>(step.async),
       ...(step.dueAt === undefined ? {} : { dueAt: step.dueAt }), ...(step.endedAt === undefined ? {} : { endedAt: step.endedAt }),
+      ...(step.op === undefined ? {} : { op: decode(step.op) }),
     }]));
     return {
       ...structuredClone(run.meta),
@@ -108,6 +109,7 @@ export class MemoryRunStore implements RunStore {
       run: structuredClone(run.meta), event: decode<StepstackEvent>(run.event), outputs,
       async: step.async === null ? null : decode<StepstackEvent>(step.async),
       history: { attempts: step.attempts, errors: decode<AttemptError[]>(step.errors) },
+      ...(step.op === undefined ? {} : { op: decode(step.op) }),
     };
     if (!lease.withoutDefinition) Object.defineProperty(context, 'definition', { enumerable: true, get: () => decode<FunctionDefinition>(definition) });
     return { status: 'leased', step: context };
@@ -146,11 +148,12 @@ export class MemoryRunStore implements RunStore {
     const errors = encode(commit.errors);
     const output = commit.result.kind === 'completed' ? encode(commit.result.output) : undefined;
     const asyncs = commit.changes ? encodeAsyncs(commit.changes) : [];
+    const discovered = commit.result.kind === 'completed' ? encodeDiscovered(run, commit.discovered ?? []) : [];
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };
     step.attempts = commit.attempts;
     step.errors = errors;
     let { result } = commit;
-    const size = output === undefined ? 0 : Buffer.byteLength(output);
+    const size = (output === undefined ? 0 : Buffer.byteLength(output)) + discovered.reduce((sum, found) => sum + (found.output === undefined ? 0 : Buffer.byteLength(found.output)), 0);
     if (result.kind === 'completed' && commit.outputCap && run.outputBytes + size > commit.outputCap) {
       result = {
         kind: 'failed',
@@ -164,6 +167,7 @@ export class MemoryRunStore implements RunStore {
       step.endedAt = commit.now;
       delete step.dueAt;
       run.open -= 1;
+      addDiscovered(run, discovered, commit.now, log);
       if (commit.changes) applyChanges(run, commit.changes, asyncs, commit.now, log);
       completeIfDone(run, commit.now, log);
     } else if (result.kind === 'retry') {
@@ -238,8 +242,9 @@ export class MemoryRunStore implements RunStore {
     if (index < 0) return undefined;
     const [next] = log.scheduled.splice(index, 1);
     run.leases.set(next!.stepId, { owner: commit.leaseNext.owner, until: commit.leaseNext.until });
-    const json = run.steps.get(next!.stepId)?.async ?? null;
-    return { ...next!, async: json === null ? null : decode<StepstackEvent>(json) };
+    const leased = run.steps.get(next!.stepId);
+    const json = leased?.async ?? null;
+    return { ...next!, async: json === null ? null : decode<StepstackEvent>(json), ...(leased?.op === undefined ? {} : { op: decode(leased.op) }) };
   }
 }
 
@@ -251,6 +256,49 @@ function outputsOf(run: MemoryRun, stepIds: string[]): Record<string, unknown> {
     if (json !== undefined) setOwn(outputs, id, decode(json));
   }
   return outputs;
+}
+
+/** A discovered step, encoded (steps the run has already are left out: a discovery never replaces a step). */
+interface EncodedDiscovery {
+  found: DiscoveredStep;
+  output?: string;
+  op?: string;
+  errors: string;
+}
+
+function encodeDiscovered(run: MemoryRun, found: DiscoveredStep[]): EncodedDiscovery[] {
+  return found.filter((step) => !run.steps.has(step.id)).map((step) => ({
+    found: step,
+    ...(step.completed ? { output: encode(step.completed.output) } : {}),
+    ...(step.op === undefined ? {} : { op: encode(step.op) }),
+    errors: encode(step.retry?.errors ?? []),
+  }));
+}
+
+/** Add discovered steps: completed ones with their output, edgeless ones scheduled, the others pending on their edges. */
+function addDiscovered(run: MemoryRun, discovered: EncodedDiscovery[], now: number, log: ChangeLog): void {
+  for (const { found, output, op, errors } of discovered) {
+    const step: MemoryStep = {
+      status: 'Pending', attempt: 0, attempts: found.retry?.attempt ?? 0, errors, edges: Array.from({ length: found.edges }, () => 'pending'),
+      unresolved: found.edges, fired: 0, waiting: 0, async: null, children: found.children.map((child) => ({ ...child })),
+      ...(op === undefined ? {} : { op }),
+    };
+    run.steps.set(found.id, step);
+    if (output !== undefined) {
+      step.status = 'Completed';
+      step.attempts = 1;
+      step.endedAt = now;
+      run.outputs.set(found.id, output);
+      run.outputBytes += Buffer.byteLength(output);
+      continue;
+    }
+    run.open += 1;
+    if (found.edges > 0) continue;
+    step.status = 'Scheduled';
+    step.attempt = found.retry?.attempt ?? 0;
+    step.dueAt = found.retry?.dueAt ?? now;
+    log.scheduled.push({ stepId: found.id, attempt: step.attempt, dueAt: step.dueAt });
+  }
 }
 
 function encodeAsyncs(changes: GraphChanges): (string | undefined)[] {

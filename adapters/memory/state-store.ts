@@ -1,6 +1,7 @@
 import { PlatformError } from '../../core/errors';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
+import type { SdkApp } from '../../core/ports/apps';
 import { type Clock, systemClock } from '../../core/ports/clock';
 import type { IndexedPause } from '../../core/ports/pause-index';
 import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
@@ -45,6 +46,7 @@ class MemoryStateStore implements StateStore {
   private readonly links = new ExpiringMap<string, string[]>();
   private readonly keys = new ExpiringMap<string, string>();
   private readonly functions = new Map<string, string>();
+  private readonly apps = new Map<string, string>();
   private functionsChanges = 0;
   private lastSweep = Number.NEGATIVE_INFINITY;
   private closed = false;
@@ -198,6 +200,27 @@ class MemoryStateStore implements StateStore {
   async functionsVersion(): Promise<number> {
     this.open();
     return this.functionsChanges;
+  }
+
+  async putApp(app: SdkApp): Promise<void> {
+    this.open();
+    this.apps.set(app.id, encode(app));
+  }
+
+  async getApp(id: string): Promise<SdkApp | undefined> {
+    this.open();
+    const json = this.apps.get(id);
+    return json === undefined ? undefined : decode<SdkApp>(json);
+  }
+
+  async listApps(): Promise<SdkApp[]> {
+    this.open();
+    return [...this.apps.values()].map((json) => decode<SdkApp>(json));
+  }
+
+  async deleteApp(id: string): Promise<boolean> {
+    this.open();
+    return this.apps.delete(id);
   }
 
   /** The time now, after a sweep when one is due; throws once the store is closed. */

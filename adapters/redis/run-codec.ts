@@ -3,7 +3,7 @@ import { FormatError } from '../../core/format';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import {
-  type CommitResult, type GraphChanges, type LeasedStepContext, type PausePlan, RUN_FORMAT, type RunMeta, type StoredRun, type StoredStep, type TimerPlan,
+  type CommitResult, type DiscoveredStep, type GraphChanges, type LeasedStepContext, type PausePlan, RUN_FORMAT, type RunMeta, type StoredRun, type StoredStep, type TimerPlan,
 } from '../../core/ports/run-store';
 import type { AttemptError, EdgeStatus, RunStatus, StepStatus } from '../../core/run/run';
 
@@ -20,6 +20,16 @@ export function changesArgs(changes: GraphChanges | undefined): string[] {
   args.push(String(changes.edges.length));
   for (const edge of changes.edges) args.push(edge.step, String(edge.edge), edge.to, edge.async === undefined ? '' : encode(edge.async));
   return args;
+}
+
+/** Discovered steps as lua/graph.ts `add_discovered` reads them ('' for none); outputs and ops stay JSON text inside. */
+export function discoveredArg(discovered: DiscoveredStep[] | undefined): string {
+  if (!discovered || discovered.length === 0) return '';
+  return encode(discovered.map((step) => [
+    step.id, String(step.edges), step.children.map((child) => [child.step, child.edge]), step.completed ? encode(step.completed.output) : false,
+    String(step.retry?.attempt ?? 0), step.retry ? String(Math.floor(step.retry.dueAt)) : false, encode(step.retry?.errors ?? []),
+    step.op === undefined ? false : encode(step.op),
+  ]));
 }
 
 /** A script's refusal of a run stored in another format: thrown, leaving the run as it is. */
@@ -44,6 +54,7 @@ export function decodeCommit(reply: unknown[], runId: string): CommitResult {
       leased: {
         stepId: leased[0]!, attempt: Number(leased[1]), dueAt: Number(leased[2]),
         async: leased[3] ? decode<StepstackEvent>(leased[3]) : null,
+        ...(leased[4] ? { op: decode(leased[4]) } : {}),
       },
     } : {}),
   };
@@ -76,7 +87,7 @@ function metaOf(fields: Record<string, string | null | undefined>): RunMeta {
 
 /** The leaseStep script's `leased` reply (without the definition when it was not asked for). */
 export function decodeLeased(reply: unknown[], withoutDefinition = false): LeasedStepContext {
-  const [, meta, outputs, definition, event, async, attempts, errors] = reply as [string, (string | null)[], string[], string | null, string | null, string | null, string | null, string | null];
+  const [, meta, outputs, definition, event, async, attempts, errors, op] = reply as [string, (string | null)[], string[], string | null, string | null, string | null, string | null, string | null, string | null];
   const [id, fn, hash, ev, status, started, rerun] = meta;
   if ((definition === null && !withoutDefinition) || event === null) throw new Error(`run ${id} has no function definition or trigger event`);
   const context: LeasedStepContext = {
@@ -85,6 +96,7 @@ export function decodeLeased(reply: unknown[], withoutDefinition = false): Lease
     outputs: decodeOutputs(outputs),
     async: async ? decode<StepstackEvent>(async) : null,
     history: { attempts: Number(attempts ?? 0), errors: errors ? decode<AttemptError[]>(errors) : [] },
+    ...(op ? { op: decode(op) } : {}),
   };
   if (withoutDefinition || definition === null) return context;
   let parsed: FunctionDefinition | undefined;
@@ -111,10 +123,12 @@ export function decodeRun(reply: unknown[], now: number): StoredRun {
     const due = fields[`du:${id}`];
     const ended = fields[`en:${id}`];
     const async = fields[`as:${id}`];
+    const op = fields[`op:${id}`];
     setOwn<StoredStep>(steps, id, {
       status: fields[field] as StepStatus, attempt: Number(fields[`at:${id}`] ?? 0), attempts: Number(fields[`n:${id}`] ?? 0),
       errors: decode<AttemptError[]>(fields[`er:${id}`] ?? '[]'), edges, async: async ? decode<StepstackEvent>(async) : null,
       ...(due === undefined ? {} : { dueAt: Number(due) }), ...(ended === undefined ? {} : { endedAt: Number(ended) }),
+      ...(op === undefined ? {} : { op: decode(op) }),
     });
   }
   const leases: Record<string, number> = {};

@@ -5,7 +5,7 @@ import {
 } from '../../core/ports/run-store';
 import type { RedisClient } from './client';
 import type { Keys } from './keys';
-import { changesArgs, checkReply, decodeCommit, decodeLeased, decodeRun, decode, encode } from './run-codec';
+import { changesArgs, checkReply, decodeCommit, decodeLeased, decodeRun, decode, discoveredArg, encode } from './run-codec';
 import type { RunScript } from './scripts';
 
 /** Wraps a call to Redis, turning its failures into platform faults. */
@@ -95,7 +95,8 @@ export class RedisRunStore implements RunStore {
     const args = [
       ms(this.retentionMs), at(commit.now), String(RUN_FORMAT), commit.stepId, String(commit.attempt), result.kind, detail,
       String(commit.attempts), encode(commit.errors), commit.release?.owner ?? '', commit.leaseNext?.owner ?? '',
-      commit.leaseNext ? ms(commit.leaseNext.until) : '', String(commit.outputCap ?? 0), ...changesArgs(commit.changes),
+      commit.leaseNext ? ms(commit.leaseNext.until) : '', String(commit.outputCap ?? 0), discoveredArg(commit.discovered),
+      ...changesArgs(commit.changes),
     ];
     return this.call('commitAttempt', async () => decodeCommit((await this.script('commitAttempt', this.keys.run(commit.runId).all, args)) as unknown[], commit.runId));
   }

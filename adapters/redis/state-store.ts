@@ -2,6 +2,7 @@ import { PlatformError, errorMessage } from '../../core/errors';
 import { FormatError } from '../../core/format';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
+import type { SdkApp } from '../../core/ports/apps';
 import { type Clock, systemClock } from '../../core/ports/clock';
 import type { IndexedPause } from '../../core/ports/pause-index';
 import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
@@ -46,6 +47,8 @@ class RedisStateStore implements StateStore {
   private readonly keys: Keys;
   private readonly runs: RedisRunStore;
   private readonly pauses: RedisPauseIndex;
+  /** The synced SDK apps: one hash, app id to JSON. */
+  private readonly appsKey: string;
   readonly flow: RedisFlowStore;
   /** The last connection error, to explain a call that timed out while Redis was away. */
   private lastConnectionError: string | undefined;
@@ -67,6 +70,7 @@ class RedisStateStore implements StateStore {
     this.deadlineBackstop = settings.deadlineBackstop;
     this.script = defineScripts(client);
     this.keys = keysFor(prefix);
+    this.appsKey = `${prefix}:{apps}`;
     const call = this.call.bind(this);
     this.runs = new RedisRunStore(client, this.script, this.keys, call, this.retentionMs, () => this.clock.now());
     this.pauses = new RedisPauseIndex(client, prefix, call);
@@ -240,6 +244,27 @@ class RedisStateStore implements StateStore {
 
   functionsVersion(): Promise<number> {
     return this.call('functionsVersion', async () => Number((await this.client.get(this.keys.functions.version)) ?? 0));
+  }
+
+  putApp(app: SdkApp): Promise<void> {
+    return this.call('putApp', async () => {
+      await this.client.hset(this.appsKey, app.id, encode(app));
+    });
+  }
+
+  getApp(id: string): Promise<SdkApp | undefined> {
+    return this.call('getApp', async () => {
+      const json = await this.client.hget(this.appsKey, id);
+      return json === null ? undefined : decode<SdkApp>(json);
+    });
+  }
+
+  listApps(): Promise<SdkApp[]> {
+    return this.call('listApps', async () => (await this.client.hvals(this.appsKey)).map((json) => decode<SdkApp>(json)));
+  }
+
+  deleteApp(id: string): Promise<boolean> {
+    return this.call('deleteApp', async () => (await this.client.hdel(this.appsKey, id)) === 1);
   }
 
   /**

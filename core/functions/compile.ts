@@ -5,7 +5,7 @@ import type { CompiledEdge, CompiledFunction, CompiledStep, EdgeRef } from './co
 import { TRIGGER, type Edge, type FunctionDefinition, type Runtime, type Trigger } from './definition';
 
 const DEFAULT_RETRIES = 3;
-const DEFAULT_TIMEOUT_MS: Record<Runtime['type'], number> = { http: 5 * 60_000, docker: 15 * 60_000 };
+const DEFAULT_TIMEOUT_MS: Record<Runtime['type'], number> = { http: 5 * 60_000, docker: 15 * 60_000, inngest: 5 * 60_000 };
 /** Runs compile the same few definitions over and over: keep the latest ones. */
 const CACHE_LIMIT = 256;
 const byHash = new Map<string, CompiledFunction>();

@@ -41,7 +41,15 @@ export interface CancelRule {
   timeout?: string;
 }
 
-export type Runtime = HttpRuntime | DockerRuntime;
+export type Runtime = HttpRuntime | DockerRuntime | InngestRuntime;
+
+/** A function written with the Inngest SDK, served by its app (SPEC section 4): `url` is the SDK's own step URL (`?fnId=...&stepId=step`). */
+export interface InngestRuntime {
+  type: 'inngest';
+  url: string;
+  /** Each call of the app. @default "5m" */
+  timeout?: string;
+}
 
 export interface HttpRuntime {
   type: 'http';

@@ -114,6 +114,11 @@ export interface AttemptCommit {
   errors: AttemptError[];
   /** What the completion resolves (the edges that leave the step). */
   changes?: GraphChanges;
+  /**
+   * Steps the attempt found while it ran (an Inngest SDK call, docs/decisions/003 "What follows"),
+   * added when it completes and before `changes` apply, so that those may resolve their edges.
+   */
+  discovered?: DiscoveredStep[];
   /** Drop this lease if its owner still holds it. */
   release?: { owner: string };
   /** Lease one step this commit schedules and that is due by `now` to this owner (it runs it next). */
@@ -123,6 +128,21 @@ export interface AttemptCommit {
    * step for good, naming the cap, and the run with it. @default no cap
    */
   outputCap?: number;
+}
+
+/** A step record a commit adds to its run (ids the run has already are left alone). */
+export interface DiscoveredStep {
+  id: string;
+  /** How many `after` edges it has: 0 schedules it at once, unless it is `completed` already. */
+  edges: number;
+  /** The edges that leave it. */
+  children: EdgeAddress[];
+  /** It completed inside the attempt that found it, with this output. */
+  completed?: { output: unknown };
+  /** Scheduled at a later attempt than 0 (the attempt that found it made the first try): due at `dueAt`, with that history. */
+  retry?: { attempt: number; dueAt: number; errors: AttemptError[] };
+  /** What the executor needs to run it; kept as it is and handed back with its lease. */
+  op?: unknown;
 }
 
 export interface TimerFire {
@@ -152,8 +172,8 @@ export type CommitResult =
     status: RunStatus;
     /** Steps the change scheduled (to be enqueued), the leased one excepted. */
     scheduled: ScheduledStep[];
-    /** The step leased to `leaseNext.owner`, with its `async` input. */
-    leased?: ScheduledStep & { async: StepstackEvent | null };
+    /** The step leased to `leaseNext.owner`, with its `async` input (and its `op`, for a discovered step). */
+    leased?: ScheduledStep & { async: StepstackEvent | null; op?: unknown };
     /** Pauses the run stopped waiting on (resumed, timed out, or dropped as the run ended): to leave the index. */
     droppedPauses: PausePlan[];
     /** How many step outputs the run holds after the change (tells a caller whether it has them all). */
@@ -199,6 +219,8 @@ export interface LeasedStepContext {
   async: StepstackEvent | null;
   /** The step's attempts so far (for its error history). */
   history: { attempts: number; errors: AttemptError[] };
+  /** The `op` a discovered step was added with. */
+  op?: unknown;
 }
 
 /** A run's own fields. */
@@ -226,6 +248,8 @@ export interface StoredStep {
   async: StepstackEvent | null;
   dueAt?: number;
   endedAt?: number;
+  /** The `op` a discovered step was added with. */
+  op?: unknown;
 }
 
 /** Everything known of a run. */

@@ -1,5 +1,6 @@
 import type { StepstackEvent } from '../events/event';
 import type { FunctionDefinition } from '../functions/definition';
+import type { AppRegistry } from './apps';
 import type { FlowStore } from './flow-store';
 import type { PauseIndex } from './pause-index';
 import type { RunStore } from './run-store';
@@ -8,7 +9,7 @@ import type { RunStore } from './run-store';
  * Where runs, step outputs, pauses, events, idempotency keys and functions live (Redis on AWS, in
  * memory locally). Every method is one atomic operation; none spans two runs.
  */
-export interface StateStore extends RunStore, PauseIndex, EventLog, DeadEventStore, IdempotencyStore, FunctionRegistry {
+export interface StateStore extends RunStore, PauseIndex, EventLog, DeadEventStore, IdempotencyStore, FunctionRegistry, AppRegistry {
   /** Flow control's counters and holding areas (SPEC section 3), beside the runs. */
   readonly flow: FlowStore;
   /** Throws when the store cannot be reached. */

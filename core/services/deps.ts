@@ -21,6 +21,8 @@ export interface EngineDeps {
   newId: (now?: number) => string;
   /** Where counts go; none are kept when absent. */
   metrics?: Metrics;
+  /** The event stream, for the platform's own events (`inngest/function.finished`, ...); none are sent when absent. */
+  eventStream?: EventStream;
   /** The run and event history index (listing); runs are not listed when absent. */
   history?: HistoryStore;
 }

@@ -5,8 +5,10 @@ import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { StepstackEvent } from '../events/event';
 import { handleFlowItem } from '../flow/flow-items';
-import { PARKED, releaseReservations, underFlowControl } from '../flow/step-flow';
+import { PARKED, releaseCarried, releaseReservations, underFlowControl } from '../flow/step-flow';
 import type { Driver, StepOutcome } from '../ports/driver';
+import type { SdkDriver } from '../ports/sdk-driver';
+import { isSdkFunction } from '../sdk/ids';
 import type { LeasedStepContext } from '../ports/run-store';
 import { planAttempt } from '../run/attempt';
 import { stepItem, workOf } from '../run/pending-work';
@@ -14,6 +16,7 @@ import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem 
 import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
+import { runSdkSteps } from './sdk-executor';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
 import { attemptSettled, runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
@@ -28,6 +31,8 @@ export interface ExecutorDeps extends EngineDeps {
   fairShare?: FairShare;
   /** Most bytes of outputs one run may hold (RUN_OUTPUT_CAP). @default no cap */
   outputCapBytes?: number;
+  /** Calls the apps of Inngest SDK functions. @default none: their steps fail */
+  sdkDriver?: SdkDriver;
 }
 
 /** What to do with the queue message once handled. */
@@ -98,7 +103,8 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   const planned = item.functionHash === undefined ? undefined : compileCached(item.functionHash);
   const lease = await deps.state.leaseStep({
     runId: item.runId, stepId: item.stepId, attempt: item.attempt, owner, leaseMs: deps.leaseMs, now: deps.clock.now(),
-    ...(planned ? { inputs: ancestorsOf(planned, item.stepId), withoutDefinition: true } : {}),
+    // An SDK call reads every output of its run (the SDK replays the code over them).
+    ...(planned ? { ...(isSdkFunction(planned) ? {} : { inputs: ancestorsOf(planned, item.stepId) }), withoutDefinition: true } : {}),
   });
   if (lease.status !== 'leased') await releaseReservations(deps, item, owner);
   if (lease.status === 'missing') {
@@ -118,16 +124,23 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'step' });
   const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
   if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
+  if (isSdkFunction(fn)) {
+    const known = new Map(Object.entries(lease.step.outputs));
+    const ran = await runSdkSteps({ ...deps, newOwner: () => nextOwner(deps) }, { item, fn, context: lease.step, owner, known }, signal);
+    return ran === 'lost' ? { kind: 'retry', afterMs: 0 } : ACK;
+  }
   let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
+      await releaseCarried(deps, { fn: next.fn, item: next.item, event: next.context.event, owner: next.owner });
       await deps.state.releaseLease(next.item.runId, next.item.stepId, next.owner);
       await enqueueWork(deps, [next.item]);
       return ACK;
     }
     const current: LeasedStep = next;
     const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
-      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal));
+      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal),
+      (result) => (result.kind === 'done' ? result.next?.owner : undefined));
     if (ran === PARKED) {
       // Over a concurrency limit: parked until a slot frees, then sent again.
       await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
@@ -185,7 +198,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const now = deps.clock.now();
   deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: step.runtime.type });
   const planned = planAttempt(fn, stepId, attempt, outcome, {
-    runId, event: context.event, steps, async: context.async, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
+    runId, event: context.event, steps, async: context.async, ...(leased.events ? { events: leased.events } : {}), attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
   await indexPauses(deps, planned.index);
   const successor = nextOwner(deps);

@@ -4,6 +4,7 @@ import type { AttemptEntry } from '../ports/history';
 import type { CommitResult, RunMeta } from '../ports/run-store';
 import type { RunStatus } from '../run/run';
 import type { EngineDeps } from './deps';
+import { announceRunEnd } from './run-end-events';
 
 /** A run as the commit sites know it; its start time is read from the run when the site lacks it. */
 export interface ChangedRun {
@@ -20,6 +21,7 @@ export async function runStarted(deps: EngineDeps, run: Required<ChangedRun>, st
   deps.metrics?.count('runs_started', { function_id: run.functionId });
   if (status !== 'Running') deps.metrics?.count('runs_ended', { function_id: run.functionId, status });
   await note(deps, run, status);
+  if (status !== 'Running') await announceRunEnd(deps, run.id);
 }
 
 /** After a commit of a run: when it ended the run, counted and noted in the history index. */
@@ -27,6 +29,8 @@ export async function runChanged(deps: EngineDeps, run: ChangedRun, result: Comm
   if (result.outcome !== 'committed' || result.status === 'Running') return;
   deps.metrics?.count('runs_ended', { function_id: run.functionId, status: result.status });
   await note(deps, run, result.status);
+  // The platform's own events of a run's end (SPEC section 3).
+  await announceRunEnd(deps, run.id, result);
 }
 
 /** After an event was kept: noted in the history index (the event list). */

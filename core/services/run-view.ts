@@ -1,5 +1,6 @@
 import { compileKnown } from '../functions/compile';
 import type { StoredRun, StoredStep } from '../ports/run-store';
+import { sdkRunResult, sdkStepsView } from '../sdk/run-view';
 
 /** A run as the core API shows it (Inngest's REST shape, SPEC section 6). */
 export interface RunView {
@@ -9,7 +10,8 @@ export interface RunView {
   status: string;
   run_started_at: string;
   ended_at: string | null;
-  output: Record<string, unknown> | null;
+  /** By step id; for an SDK function, its return value. */
+  output: unknown;
   reason: string | null;
   rerun_of: string | null;
   steps: Record<string, StepView>;
@@ -27,7 +29,8 @@ const iso = (ms: number | undefined): string | null => (ms === undefined ? null 
 
 export function toRunView(run: StoredRun, now: number): RunView {
   const steps: Record<string, StepView> = {};
-  for (const [stepId, step] of Object.entries(run.steps)) {
+  const sdk = sdkStepsView(run);
+  for (const [stepId, step] of sdk ? [] : Object.entries(run.steps)) {
     if (step.status === 'Pending') continue;
     steps[stepId] = {
       status: shownStatus(run, step, (run.leases[stepId] ?? 0) > now),
@@ -44,15 +47,16 @@ export function toRunView(run: StoredRun, now: number): RunView {
     status: run.status,
     run_started_at: new Date(run.startedAt).toISOString(),
     ended_at: iso(run.endedAt),
-    output: run.status === 'Completed' ? runOutput(run) : null,
+    output: run.status === 'Completed' ? runResult(run) : null,
     reason: run.reason ?? null,
     rerun_of: run.rerunOf ?? null,
-    steps,
+    steps: sdk ? sdk(now) : steps,
   };
 }
 
-/** The outputs of the steps that ended the run: completed steps none of whose children completed. */
-function runOutput(run: StoredRun): Record<string, unknown> {
+/** A completed run's result: the outputs of the steps that ended it (completed steps none of whose children completed); for an SDK function, its return value. */
+export function runResult(run: StoredRun): unknown {
+  if (sdkStepsView(run)) return sdkRunResult(run);
   const fn = compileKnown(run.functionHash, () => run.definition);
   const output: Record<string, unknown> = {};
   for (const [stepId, step] of Object.entries(run.steps)) {

@@ -9,6 +9,7 @@ import { planStart, topologyOf } from '../run/plan';
 import { DAY_MS, type EngineDeps } from './deps';
 import type { FunctionCatalog } from './function-catalog';
 import { eventKept, runChanged, runStarted } from './run-changes';
+import { invokedFunctions } from './sdk-invoked';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface RunnerDeps extends EngineDeps {
@@ -30,7 +31,7 @@ export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, deliv
   await resumePausedRuns(deps, event, delivery);
   const functions = await deps.catalog.forEvent(event.name);
   await Promise.all(
-    functions.filter((fn) => triggers(fn, event)).map((fn) => startAdmitted(deps, fn, event, delivery)),
+    [...functions.filter((fn) => triggers(fn, event)), ...await invokedFunctions(deps.catalog, event)].map((fn) => startAdmitted(deps, fn, event, delivery)),
   );
 }
 
@@ -54,7 +55,7 @@ export async function startRunFor(
   const runId = await deps.state.claimKey(claim, deps.newId(now), DAY_MS);
   // A batch's events, for its steps' input; every one of them links to the run.
   if (options.events) await deps.state.flow.saveRunEvents(runId, options.events, deps.retentionMs);
-  const planned = planStart(fn, event, runId, now, deps.retentionMs);
+  const planned = planStart(fn, event, runId, now, deps.retentionMs, options.events);
   await indexPauses(deps, planned.index);
   const created = await deps.state.createRun({
     id: runId, functionId: fn.id, functionHash: fn.hash, definition: fn.definition, event, now,

@@ -4,6 +4,7 @@ import { pendingWork } from '../run/pending-work';
 import type { WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
 import { runNoted } from './run-changes';
+import { sendRunEnd } from './run-end-events';
 
 /** Put work items on the step queue, each delayed until it is due. */
 export async function enqueueWork(deps: EngineDeps, items: WorkItem[]): Promise<void> {
@@ -35,4 +36,6 @@ export async function recoverRun(deps: EngineDeps, runId: string, options: { lea
   // A start whose first try died before the history heard of it.
   if (options.noteHistory) await runNoted(deps, run);
   await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
+  // The change that ended the run may have been committed by a try that died before its events went out.
+  if (run.status !== 'Running') await sendRunEnd(deps, run);
 }

@@ -5,6 +5,7 @@ import { systemClock } from '../../core/ports/clock';
 import type { Logger } from '../../core/ports/logger';
 import type { Metrics } from '../../core/ports/metrics';
 import type { WorkItem } from '../../core/run/work-item';
+import type { StreamMessage } from '../../core/events/stream';
 import type { EngineDeps } from '../../core/services/deps';
 import { FunctionCatalog } from '../../core/services/function-catalog';
 import type { RunnerDeps } from '../../core/services/runner';
@@ -32,6 +33,8 @@ export function stageEngine(settings: Settings, logger: Logger, options: { metri
     retry: retryFor(settings),
     retentionMs: settings.RETENTION,
     newId,
+    // Run ends send the platform's own events (SPEC section 3) where the stage gives the stream.
+    ...(settings.EVENT_STREAM_URL ? { eventStream: createSqsQueue<StreamMessage>({ client, queueUrl: settings.EVENT_STREAM_URL }) } : {}),
     history: redisHistoryFor(settings),
     ...(options.metrics ? { metrics: options.metrics } : {}),
   };
@@ -40,6 +43,7 @@ export function stageEngine(settings: Settings, logger: Logger, options: { metri
     runner: { ...engine, catalog: new FunctionCatalog(engine.state) },
     async close() {
       await engine.queue.close();
+      await engine.eventStream?.close();
       await engine.state.close();
       await engine.history?.close();
       client.destroy();

@@ -143,7 +143,7 @@ export const VARIABLES = {
   SIGNING_KEY_PARAMETER: text('', { shown: 'empty', meaning: 'SSM parameter (SecureString) read at start into SIGNING_KEY', targets: ['executor'] }),
   SQS_ENDPOINT: url(['http:', 'https:'], { shown: 'empty: in-memory queues', meaning: 'SQS-compatible endpoint for the event stream and queue (on AWS, empty: the region\'s SQS)', targets: ALL }),
   AWS_REGION: text('us-east-1', { meaning: 'AWS region of the queues and the auto-scaling group', targets: ALL }),
-  EVENT_STREAM_URL: url(['http:', 'https:'], { shown: 'empty (required where used)', meaning: 'URL of the event stream queue (set by the stage)', targets: ['lambda', 'ecs'] }),
+  EVENT_STREAM_URL: url(['http:', 'https:'], { shown: 'empty (required where used)', meaning: 'URL of the event stream queue (set by the stage)', targets: ['lambda', 'ecs', 'executor'] }),
   STEP_QUEUE_URL: url(['http:', 'https:'], { shown: 'empty (required where used)', meaning: 'URL of the step queue (set by the stage)', targets: AWS }),
   STEPSTACK_NAMESPACE: text('stepstack', { meaning: 'prefix of queue names and Redis keys, so stacks can share servers', targets: ALL }),
   STEPSTACK_STAGE: text('', { shown: 'empty (local)', meaning: 'stage name, carried on every log line', targets: AWS }),

@@ -1,6 +1,7 @@
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import type { StateStore } from '../../core/ports/state';
+import { describeRunStoreDiscovery } from './run-store-discovery.suite';
 import { describeDeadEvents, describeRunStoreConformance } from './run-store.suite';
 
 /** A clock the suite can move. */
@@ -73,6 +74,7 @@ export function describeStateStoreConformance(name: string, makeStore: MakeState
 
     describeRunStoreConformance(make, now, elapse, () => lastMade?.writeRunFormat?.bind(lastMade));
     describeDeadEvents(make, now);
+    describeRunStoreDiscovery(() => make(), now);
 
     describe('events', () => {
       it('keeps the first event saved under an id, with every field', async () => {

@@ -163,7 +163,9 @@ describe('serverless package --stage test', () => {
       expect.objectContaining({ LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' }),
     ]);
     const executorSqs = statementsOf(resource('ExecutorRole')).filter((statement) => actions(statement).some((action) => action.startsWith('sqs:')));
-    expect(executorSqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': ['StepQueue', 'Arn'] }]);
+    expect(executorSqs.map((statement) => statement.Resource)).toEqual([{ 'Fn::GetAtt': ['StepQueue', 'Arn'] }, { 'Fn::GetAtt': ['EventStreamQueue', 'Arn'] }]);
+    // The event stream only to send the platform's own events (run ends, step.invoke), never to read it.
+    expect(actions(executorSqs[1]!)).toEqual(['sqs:SendMessage']);
   });
 
   it('renders user data that bash can parse', async () => {

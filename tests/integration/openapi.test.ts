@@ -3,6 +3,7 @@ import { coreRoutes } from '../../api/core-api';
 import { type Operation, operations } from '../../api/openapi';
 import { silentLogger } from '../../core/ports/logger';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { registrationToken } from '../../core/sdk/registration-token';
 import { loadSettings } from '../../platform/settings';
 import { startStepServer } from '../support/step-server';
 
@@ -11,6 +12,9 @@ const auth = { authorization: `Bearer ${API_KEY}` };
 
 /** The routes the app serves, in OpenAPI's path style. */
 const served = [...coreRoutes.map(([method, path]) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`), 'POST /e/{eventKey}', 'GET /health'];
+
+/** Hex: SDK apps register with a token made of it. */
+const SIGNING_KEY = 'signkey-test-00112233445566778899aabbccddeeff';
 
 describe('GET /v1/openapi.json against the route table', () => {
   let stack: LocalStack;
@@ -28,7 +32,7 @@ describe('GET /v1/openapi.json against the route table', () => {
 
   beforeAll(async () => {
     steps = await startStepServer();
-    const config = loadSettings({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', API_KEY, EVENT_KEYS: 'ev-key', STEPSTACK_NAMESPACE: `openapi-${process.pid}` });
+    const config = loadSettings({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', API_KEY, EVENT_KEYS: 'ev-key', STEPSTACK_NAMESPACE: `openapi-${process.pid}`, SIGNING_KEY });
     stack = await startLocalStack(config, { logger: silentLogger, leaseMs: 2_000 });
     const fn = { id: ids.functionId, name: 'OpenAPI', triggers: [{ event: 'test/openapi' }], steps: { a: { runtime: { type: 'http', url: `${steps.url}/a` }, after: [{ step: '$trigger' }] } } };
     expect((await call('PUT', `/v1/functions/${ids.functionId}`, { body: fn, headers: auth })).status).toBe(200);
@@ -76,6 +80,14 @@ describe('GET /v1/openapi.json against the route table', () => {
     ],
     'DELETE /v1/functions/{id}': [{ path: '/v1/functions/openapi-other', status: 200 }, { path: '/v1/functions/openapi-other', status: 404 }],
     'GET /v1/openapi.json': [{ path: '/v1/openapi.json', status: 200 }],
+    'POST /fn/register': [
+      { path: '/fn/register', body: { appName: 'openapi-app', url: 'http://127.0.0.1:9/api/inngest', functions: [] }, headers: { authorization: `Bearer ${registrationToken(SIGNING_KEY)}` }, status: 200 },
+      { path: '/fn/register', body: { appName: 'openapi-app' }, headers: { authorization: `Bearer ${registrationToken(SIGNING_KEY)}` }, status: 400 },
+    ],
+    'GET /v1/apps': [{ path: '/v1/apps', status: 200 }],
+    // Port 9 of loopback answers nothing: the sync fails, naming the app's URL.
+    'POST /v1/apps': [{ path: '/v1/apps', body: {}, status: 400 }, { path: '/v1/apps', body: { url: 'http://127.0.0.1:9/api/inngest' }, status: 400 }],
+    'DELETE /v1/apps/{appId}': [{ path: '/v1/apps/openapi-app', status: 200 }, { path: '/v1/apps/openapi-app', status: 404 }],
   });
 
   it('documents every route the app serves, and only those', () => {

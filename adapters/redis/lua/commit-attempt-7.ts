@@ -5,7 +5,8 @@ import { GRAPH_LUA } from './graph';
  * KEYS: M, S, O, L, W, FN, EV of the run (see graph.ts).
  * ARGV: retention ms, now, format, step id, attempt, result kind (completed | retry | failed), output JSON |
  *   retry time | reason, attempts, errors JSON, owner whose lease to release ('' for none), owner to lease
- *   the next step to ('' for none), that lease's end, the cap of the run's output bytes (0: none), then the changes (graph.ts).
+ *   the next step to ('' for none), that lease's end, the cap of the run's output bytes (0: none), the discovered
+ *   steps JSON ('' for none: graph.ts `add_discovered`), then the changes (graph.ts).
  * Returns {'missing'} | {'format', found} | {'stale'} | the committed result (graph.ts `committed`).
  */
 export const commitAttempt = {
@@ -21,8 +22,10 @@ if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .
 redis.call('HSET', S, 'n:' .. step, ARGV[8], 'er:' .. step, ARGV[9])
 local scheduled, dropped = {}, {}
 local cap = tonumber(ARGV[13])
+local discovered = {}
+if kind == 'completed' and ARGV[14] ~= '' then discovered = cjson.decode(ARGV[14]) end
 if kind == 'completed' and cap > 0 then
-  local held = tonumber(redis.call('HGET', M, 'ob') or '0')
+  local held = tonumber(redis.call('HGET', M, 'ob') or '0') + discovered_bytes(discovered)
   if held + #ARGV[7] > cap then
     kind = 'failed'
     ARGV[7] = "step '" .. step .. "' failed for good: its output of " .. #ARGV[7] .. " bytes would bring the run's stored outputs to "
@@ -35,7 +38,8 @@ if kind == 'completed' then
   redis.call('HSET', S, 'st:' .. step, 'Completed', 'en:' .. step, now)
   redis.call('HDEL', S, 'du:' .. step)
   redis.call('HINCRBY', M, 'open', -1)
-  apply_changes(M, S, W, 14, now, scheduled)
+  add_discovered(M, S, O, discovered, now, scheduled)
+  apply_changes(M, S, W, 15, now, scheduled)
   complete_if_done(M, W, now, dropped)
 elseif kind == 'retry' then
   local next_attempt = tostring(tonumber(attempt) + 1)
@@ -54,7 +58,7 @@ if ARGV[11] ~= '' and redis.call('HGET', M, 'status') == 'Running' then
   for i, s in ipairs(scheduled) do
     if s[2] == '0' and tonumber(s[3]) <= tonumber(now) then
       redis.call('HSET', L, s[1], ARGV[11] .. '|' .. ARGV[12])
-      leased = {s[1], s[2], s[3], redis.call('HGET', S, 'as:' .. s[1])}
+      leased = {s[1], s[2], s[3], redis.call('HGET', S, 'as:' .. s[1]), redis.call('HGET', S, 'op:' .. s[1])}
       table.remove(scheduled, i)
       break
     end

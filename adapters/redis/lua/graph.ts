@@ -6,7 +6,7 @@
  * ended, reason, rerun, open), S steps hash (per step: `st:` status, `at:` scheduled attempt, `n:`
  * attempts, `er:` errors JSON, `un:` unresolved edges, `fi:` fired edges, `wa:` waiting edges,
  * `e:<step>:<i>` edge status (absent: pending), `k:` children JSON, `as:` async event JSON, `du:` due,
- * `en:` ended), O outputs hash, L leases hash (`owner|untilMs`), W waits hash (`t:<id>` timer JSON,
+ * `en:` ended, `op:` a discovered step's op JSON), O outputs hash, L leases hash (`owner|untilMs`), W waits hash (`t:<id>` timer JSON,
  * `p:<id>` pause JSON), FN definition JSON, EV trigger event JSON.
  */
 export const GRAPH_LUA = `
@@ -86,6 +86,38 @@ local function apply_changes(M, S, W, i, now, scheduled)
     i = i + 4
   end
   return i
+end
+
+-- Discovered steps (Inngest SDK runs): [[id, edges, children, output JSON | false, attempt, due | false,
+-- errors JSON, op JSON | false], ...]. A step the run has is left alone; a completed one gets its output;
+-- an edgeless one is scheduled at its attempt and due time; the others wait on their edges.
+local function add_discovered(M, S, O, discovered, now, scheduled)
+  for _, d in ipairs(discovered) do
+    local id, edges, children, output, attempt, due, errors, op = d[1], d[2], d[3], d[4], tostring(d[5]), d[6], d[7], d[8]
+    if not redis.call('HGET', S, 'st:' .. id) then
+      redis.call('HSET', S, 'st:' .. id, 'Pending', 'at:' .. id, '0', 'n:' .. id, attempt, 'er:' .. id, errors, 'un:' .. id, edges, 'ne:' .. id, edges)
+      if #children > 0 then redis.call('HSET', S, 'k:' .. id, cjson.encode(children)) end
+      if op then redis.call('HSET', S, 'op:' .. id, op) end
+      if output then
+        redis.call('HSET', S, 'st:' .. id, 'Completed', 'n:' .. id, '1', 'en:' .. id, now)
+        redis.call('HSET', O, id, output)
+        redis.call('HINCRBY', M, 'ob', #output)
+      else
+        redis.call('HINCRBY', M, 'open', 1)
+        if tonumber(edges) == 0 then
+          local at = due or now
+          redis.call('HSET', S, 'st:' .. id, 'Scheduled', 'at:' .. id, attempt, 'du:' .. id, at)
+          scheduled[#scheduled + 1] = {id, attempt, tostring(at)}
+        end
+      end
+    end
+  end
+end
+
+local function discovered_bytes(discovered)
+  local total = 0
+  for _, d in ipairs(discovered) do if d[4] then total = total + #d[4] end end
+  return total
 end
 
 local function refresh(retention)

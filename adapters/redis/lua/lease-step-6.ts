@@ -7,7 +7,7 @@ import { GRAPH_LUA } from './graph';
  *   the outputs to read (none: all).
  * Returns {'missing'} | {'format', found} | {'closed'} | {'busy', until} |
  *   {'leased', meta values (id fn hash ev status started rerun), outputs, definition (false when not asked), event,
- *   async, attempts, errors}: outputs as id, JSON pairs.
+ *   async, attempts, errors, op}: outputs as id, JSON pairs.
  */
 export const leaseStep = {
   keys: 6,
@@ -39,5 +39,5 @@ end
 local definition = false
 if ARGV[7] == '1' then definition = redis.call('GET', FN) end
 return {'leased', redis.call('HMGET', M, 'id', 'fn', 'hash', 'ev', 'status', 'started', 'rerun'), outputs, definition, redis.call('GET', EV),
-  redis.call('HGET', S, 'as:' .. step), redis.call('HGET', S, 'n:' .. step), redis.call('HGET', S, 'er:' .. step)}`,
+  redis.call('HGET', S, 'as:' .. step), redis.call('HGET', S, 'n:' .. step), redis.call('HGET', S, 'er:' .. step), redis.call('HGET', S, 'op:' .. step)}`,
 };

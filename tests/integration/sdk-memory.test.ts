@@ -1,0 +1,3 @@
+import { describeSdkFunctions } from './sdk/scenarios';
+
+describeSdkFunctions('in-memory state and queues', () => ({}));
