@@ -121,7 +121,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     if (delivery.receiveCount > 1) await recoverRun(deps, item.runId, { leased: true });
     return ACK;
   }
-  deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'step' });
+  deps.metrics?.observe('queue_lag_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'step' });
   const fn = planned ?? compileKnown(lease.step.run.functionHash, () => definitionOf(lease.step));
   if (fn.hash !== lease.step.run.functionHash) throw new Error(`run ${item.runId}: its work item names function hash ${fn.hash}, the run ${lease.step.run.functionHash}`);
   if (isSdkFunction(fn)) {
@@ -256,7 +256,7 @@ async function runAttempt(driver: Driver | undefined, request: Parameters<Driver
 }
 
 async function fireTimer(deps: ExecutorDeps, item: TimerWorkItem, delivery: { receiveCount: number }): Promise<Disposition> {
-  deps.metrics?.observe('queue_wait_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'timer' });
+  deps.metrics?.observe('queue_lag_seconds', Math.max(0, deps.clock.now() - item.dueAt) / 1000, { kind: 'timer' });
   const result = await deps.state.fireTimer({ runId: item.runId, timerId: item.timer, now: deps.clock.now() });
   if (result.outcome === 'stale' && delivery.receiveCount > 1) await recoverRun(deps, item.runId);
   if (result.outcome !== 'committed') return ACK;

@@ -12,7 +12,7 @@ import { type PlannedSdkStep, type SdkStepContext, planCall, planResolved, planS
 import { isSdkStepOp } from '../sdk/step-op';
 import type { EngineDeps } from './deps';
 import { watchLease } from './lease-watch';
-import { runChanged } from './run-changes';
+import { attemptSettled, runChanged } from './run-changes';
 import { sendInvocations } from './sdk-invoke';
 import { dropPauses, enqueueWork, indexPauses } from './work';
 
@@ -78,6 +78,7 @@ async function runSdkStep(deps: SdkExecutorDeps, leased: LeasedSdkStep, signal: 
     runId, functionId: fn.id, stepId, attempt, retries: entry.retries, event: context.event, history: context.history, now, retry: deps.retry, retentionMs: deps.retentionMs,
   });
   let planned: PlannedSdkStep;
+  const started = deps.clock.now();
   if (!op || op.kind === 'run') {
     const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
     let answer: SdkAnswer;
@@ -120,6 +121,10 @@ async function runSdkStep(deps: SdkExecutorDeps, leased: LeasedSdkStep, signal: 
     await deps.state.releaseLease(runId, stepId, owner);
     return undefined;
   }
+  const settled = planned.commit.result;
+  deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: 'inngest' });
+  deps.metrics?.count('steps', { function_id: fn.id, runtime: 'inngest', outcome: settled.kind });
+  attemptSettled(deps, { runId, stepId, attempt, startedAt: started, endedAt: now, outcome: settled.kind, ...(settled.kind === 'completed' ? {} : { error: planned.commit.errors.at(-1)?.message ?? (settled.kind === 'failed' ? settled.reason : 'retry') }) });
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
   await runChanged(deps, context.run, result);

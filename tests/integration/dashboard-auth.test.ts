@@ -116,3 +116,23 @@ describe('dashboard login and session', () => {
     expect(bearer.status).toBe(200);
   });
 });
+
+describe('dashboard without API_KEY (local only)', () => {
+  it('is open and says so: no login, and the core API answers the page', async () => {
+    // Prepare
+    const config = loadSettings({ PORT: '0', FUNCTIONS_DIR: '/nonexistent', EXAMPLES_PORT: '0', STEPSTACK_NAMESPACE: `dash-open-${process.pid}` });
+    const stack = await startLocalStack(config, { logger: silentLogger });
+    try {
+      // Act
+      const session = await (await fetch(`${stack.url}/auth/session`)).json();
+      const runs = await fetch(`${stack.url}/v1/runs`);
+      const foreign = await fetch(`${stack.url}/v1/runs/x/cancel`, { method: 'POST', headers: { origin: 'http://evil.example' } });
+      // Assess
+      expect(session).toEqual({ open: true, authenticated: true });
+      expect(runs.status).toBe(200);
+      expect(foreign.status).toBe(403); // the open stack's own guard
+    } finally {
+      await stack.stop();
+    }
+  });
+});

@@ -70,7 +70,7 @@ describe('GET /metrics on the local stack', () => {
     expect(moved('stepstack_steps_total', { function_id: 'metered', outcome: 'completed' })).toBe(2);
     expect(moved('stepstack_steps_total', { function_id: 'metered-bad', outcome: 'failed' })).toBe(1);
     expect(moved('stepstack_step_duration_seconds_count', { runtime: 'http' })).toBe(3);
-    expect(moved('stepstack_queue_wait_seconds_count', { kind: 'step' })).toBeGreaterThanOrEqual(2);
+    expect(moved('stepstack_queue_lag_seconds_count', { kind: 'step' })).toBeGreaterThanOrEqual(2);
     expect(after.find((family) => family.name === 'stepstack_step_duration_seconds')?.type).toBe('HISTOGRAM');
     expect(after.find((family) => family.name === 'stepstack_steps_in_flight')?.type).toBe('GAUGE');
   });

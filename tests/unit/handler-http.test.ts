@@ -8,6 +8,7 @@ import type { StateStore } from '../../core/ports/state';
 import { defaultRetrySettings } from '../../core/run/backoff';
 import type { WorkItem } from '../../core/run/work-item';
 import * as coreApi from '../../lambda/core-api';
+import { createMemorySessionStore } from '../../adapters/memory/sessions';
 import type { EngineHandlerDeps } from '../../lambda/deps';
 import * as eventApi from '../../lambda/event-api';
 import type { EventApiDeps } from '../../lambda/event-api-deps';
@@ -109,5 +110,33 @@ describe('core API handler', () => {
     expect(anonymous.statusCode).toBe(401);
     expect(authorized.statusCode).toBe(200);
     expect(json(authorized)).toEqual({ data: [{ id: 'welcome-flow' }] });
+  });
+});
+
+describe('core API handler serving the dashboard (AWS)', () => {
+  it('serves GET / from the packed assets and logs in with a Secure cookie over the HTTP API (https)', async () => {
+    // Prepare
+    const deps: EngineHandlerDeps = {
+      engine: { state: { listFunctions: async () => [] } as unknown as StateStore, queue: createMemoryQueue<WorkItem>(), clock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 1000, newId },
+      runner: undefined as never,
+      logger: silentLogger,
+      apiKey: 'api-secret',
+    };
+    const assets = { file: (path: string) => (path === 'index.html' ? { body: Buffer.from('<!doctype html><title>Stepstack</title>'), type: 'text/html; charset=utf-8' } : undefined) };
+    const handler = coreApi.makeHandler(() => deps, () => ({ assets, sessions: createMemorySessionStore(clock) }));
+    const headers = { host: 'abc.execute-api.eu-west-1.amazonaws.com', origin: 'https://abc.execute-api.eu-west-1.amazonaws.com', 'x-forwarded-proto': 'https', 'content-type': 'application/json' };
+
+    // Act
+    const page = await handler(httpEvent('GET', '/'));
+    const login = await handler(httpEvent('POST', '/auth/login', { body: JSON.stringify({ key: 'api-secret' }), headers }));
+    const cookie = String(login.headers?.['set-cookie'] ?? login.cookies?.[0] ?? '');
+    const runs = await handler(httpEvent('GET', '/v1/functions', { headers: { ...headers, cookie: cookie.split(';')[0]! } }));
+
+    // Assess
+    expect(page.statusCode).toBe(200);
+    expect(String(page.body)).toContain('<title>Stepstack</title>');
+    expect(login.statusCode).toBe(200);
+    expect(cookie.split('; ')).toEqual(expect.arrayContaining(['HttpOnly', 'SameSite=Strict', 'Secure']));
+    expect(runs.statusCode).toBe(200);
   });
 });

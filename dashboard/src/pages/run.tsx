@@ -5,6 +5,16 @@ import { go, took, usePoll, when } from '../hooks';
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2);
 
+/** The entry step of an Inngest SDK function (core/sdk/ids.ts). */
+const SDK_ENTRY = '$sdk';
+
+function sdkGraph(fn: FunctionDefinition, discovered: string[]): FunctionDefinition {
+  const entry = fn.steps[SDK_ENTRY]!;
+  const steps: FunctionDefinition['steps'] = { [SDK_ENTRY]: { ...entry, name: 'code' } };
+  for (const id of discovered) if (id !== SDK_ENTRY) steps[id] = { runtime: entry.runtime, after: [{ step: SDK_ENTRY }] };
+  return { ...fn, steps };
+}
+
 /** One run: its step graph, a timeline of every attempt, each step's input, output and error; cancel, rerun, rerun from a step. */
 export function RunPage(props: { runId: string }) {
   const { runId } = props;
@@ -35,7 +45,11 @@ export function RunPage(props: { runId: string }) {
     }
   };
   const statuses = Object.fromEntries(Object.entries(view.steps).map(([id, step]) => [id, step.status]));
-  const stepIds = fn.value ? Object.keys(fn.value.steps) : Object.keys(view.steps);
+  // An Inngest SDK function is one entry step whose code discovers the others: draw those as its children.
+  const sdk = fn.value !== undefined && SDK_ENTRY in fn.value.steps;
+  const graphed = fn.value && sdk ? sdkGraph(fn.value, Object.keys(view.steps)) : fn.value;
+  if (sdk) statuses[SDK_ENTRY] = view.status;
+  const stepIds = sdk ? [] : fn.value ? Object.keys(fn.value.steps) : Object.keys(view.steps);
   const start = Date.parse(view.run_started_at);
   const end = Math.max(view.ended_at ? Date.parse(view.ended_at) : Date.now(), ...attempts.map((attempt) => Date.parse(attempt.ended_at)), start + 1);
   return (
@@ -52,17 +66,18 @@ export function RunPage(props: { runId: string }) {
       <div class="actions">
         {view.status === 'Running' ? <button type="button" data-testid="cancel" class="danger" onClick={() => void act('cancelled', `/v1/runs/${runId}/cancel`)}>Cancel</button> : null}
         <button type="button" data-testid="rerun" onClick={() => void act('rerun', `/v1/runs/${runId}/rerun`, {})}>Rerun</button>
-        <select data-testid="rerun-step" value={fromStep} onChange={(change) => setFromStep(change.currentTarget.value)}>
+        {sdk ? null : <><select data-testid="rerun-step" value={fromStep} onChange={(change) => setFromStep(change.currentTarget.value)}>
           <option value="">from step…</option>
           {stepIds.map((id) => <option key={id} value={id}>{id}</option>)}
         </select>
-        <button type="button" data-testid="rerun-from" disabled={!fromStep} onClick={() => void act('rerun', `/v1/runs/${runId}/rerun`, { from_step: fromStep })}>Rerun from step</button>
+        <button type="button" data-testid="rerun-from" disabled={!fromStep} onClick={() => void act('rerun', `/v1/runs/${runId}/rerun`, { from_step: fromStep })}>Rerun from step</button></>}
       </div>
       {message ? <p class="notice" data-testid="message">{message}</p> : null}
       <div class="two">
         <div>
           <h2>Steps</h2>
-          {fn.value ? <StepGraph fn={fn.value} statuses={statuses} onPick={setFromStep} /> : <p class="empty">The function is no longer registered: no graph.</p>}
+          {graphed ? <StepGraph fn={graphed} statuses={statuses} onPick={sdk ? () => undefined : setFromStep} /> : <p class="empty">The function is no longer registered: no graph.</p>}
+          {sdk ? <p class="empty">An SDK function: its code ran the steps below it, found as it ran.</p> : null}
         </div>
         <div>
           <h2>Attempts</h2>
