@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { createApp } from '../api/app';
+import { createInngestDriver } from '../adapters/inngest-driver';
 import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
 import { releaseWhenLocal } from './local-release';
@@ -14,12 +15,18 @@ const eventStream = lazy(() => {
   return settings.EVENT_STREAM_URL ? stageIntake(settings).intake.stream : undefined;
 });
 
+/** What the SDK apps' routes need: the driver that syncs apps, signed with SIGNING_KEY, and that key for registrations. */
+const sdkApps = lazy(() => {
+  const { SIGNING_KEY: signingKey, HTTP_ALLOW_LINK_LOCAL: allowLinkLocal } = loadSettings(process.env);
+  return { driver: createInngestDriver({ signingKey, allowLinkLocal }), signingKey };
+});
+
 /** The core API (`/v1/...`, SPEC section 6) over an HTTP API event: the stack's app with those routes only. */
 export function makeHandler(deps: () => EngineHandlerDeps): HttpApiHandler {
   return httpApiHandler(() => {
     const { engine, logger, apiKey } = deps();
     const stream = eventStream();
-    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}) } });
+    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}), apps: sdkApps() } });
   });
 }
 
