@@ -408,6 +408,26 @@ export function describeSdkFunctions(backend: string, backendEnv: () => Record<s
       expect(second).toEqual([]);
     });
 
+    it('reruns an SDK run from the start through the core API, as a new run of the same function and event', async () => {
+      // Prepare
+      let bodies = 0;
+      await syncedApp((inngest) => [inngest.createFunction({ id: 'again', triggers: [{ event: 'test/again' }] }, async ({ step }) => {
+        const n = await step.run('count', () => { bodies += 1; return bodies; });
+        return { n };
+      })]);
+      const [eventId] = await client.sendOk({ name: 'test/again', data: {} });
+      const first = await client.waitForRun(eventId!);
+      // Act
+      const rerun = await client.api('POST', `/v1/runs/${first.run_id}/rerun`, {});
+      const fromStep = await client.api('POST', `/v1/runs/${first.run_id}/rerun`, { from_step: 'count' });
+      const runs = await client.waitForRuns(eventId!, { count: 2 });
+      // Assess
+      expect(rerun).toMatchObject({ status: 200, body: { data: { rerun_of: first.run_id } } });
+      expect(fromStep.status).toBe(400);
+      expect(runs.map((run) => run.output)).toEqual(expect.arrayContaining([{ n: 1 }, { n: 2 }]));
+      expect(bodies).toBe(2);
+    });
+
     it('serves through inngest/express as well', async () => {
       // Prepare
       await syncedApp((inngest) => [inngest.createFunction({ id: 'express', triggers: [{ event: 'test/express' }] }, async ({ step }) => {
