@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import boundaries from './lint/boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'lint/**', 'deploy/serverless-plugin.js'] },
+  { ignores: ['node_modules/**', '.esbuild/**', '.serverless/**', '.tmp/**', 'coverage/**', '*.js', '*.mjs', 'lint/**', 'deploy/serverless-plugin.js', 'dashboard/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -42,6 +42,11 @@ export const responses = {
   function: z.object({ data: functionSchema }),
   functions: z.object({ data: z.array(functionSchema) }),
   deleted: z.object({ data: z.object({ id: z.string(), deleted: z.literal(true) }) }),
+  attempts: z.object({
+    data: z.array(z.object({
+      step_id: z.string(), attempt: z.number().int(), outcome: z.enum(['completed', 'retry', 'failed']), error: z.string().nullable(), started_at: iso, ended_at: iso, duration_ms: z.number(),
+    })),
+  }),
   cancelled: z.object({ data: z.object({ cancelled: z.number().int() }) }),
   accepted: z.object({ ids: z.array(z.string()), status: z.literal(200) }),
   health: z.object({ status: z.literal('ok') }),

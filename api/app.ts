@@ -13,6 +13,9 @@ import { type EventApiConfig, postEvents } from './event-api';
 import { type ApiResponse, DependencyError, type RouteRequest, errorResponse } from './http';
 import { allowedHostSet, refuseForeign } from './local-guard';
 import { keyMatches } from './secrets';
+import type { SessionStore } from '../core/ports/sessions';
+import { type DashboardParts, type DashboardRequest, dashboardRoutes } from './dashboard';
+import { refuseCrossSite, sessionIdOf } from './session';
 
 /** The parts one deployment serves: each route group is mounted only when its dependencies are given. */
 export interface AppParts {
@@ -28,6 +31,8 @@ export interface AppParts {
    * this machine (Host) and not sent by another site's page (Origin, Sec-Fetch-Site). Unset: no guard.
    */
   localGuard?: { allowedHosts: readonly string[] };
+  /** The dashboard (SPEC section 8), served beside the core API and logged in with its key. */
+  dashboard?: DashboardParts;
   /** `GET /metrics`: Prometheus text (the local stack, the ECS Event API). */
   metrics?: { render(): Promise<string>; contentType: string };
 }
@@ -49,6 +54,8 @@ export function createApp(parts: AppParts): Hono<Env> {
   const { logger } = parts;
   const app = new Hono<Env>();
   const routes = new Map<string, Map<string, { handler: Handler; guards: MiddlewareHandler<Env>[] }>>();
+  /** Routes that answer a whole Response (pages and assets), not JSON. */
+  const rawRoutes = new Map<string, (request: DashboardRequest) => Promise<Response>>();
   const add = (method: string, path: string, handler: Handler, guards: MiddlewareHandler<Env>[] = []): void => {
     const methods = routes.get(path) ?? new Map();
     methods.set(method, { handler, guards });
@@ -81,7 +88,14 @@ export function createApp(parts: AppParts): Hono<Env> {
       ...(engine.history ? { history: faultsAsDependency(engine.history, 'the history store') } : {}),
     };
     const guards = guardsFor(parts, apiKey !== '', 'API_KEY', 512 * 1024);
-    if (apiKey) app.use('/v1/*', requireBearer(apiKey));
+    if (apiKey) app.use('/v1/*', requireKey(apiKey, parts.dashboard?.sessions));
+    if (parts.dashboard) {
+      const dashboardGuards = guardsFor(parts, apiKey !== '', 'API_KEY', 64 * 1024);
+      for (const [method, path, handle] of dashboardRoutes(parts.dashboard, apiKey)) {
+        add(method, path, async () => { throw new Error('served as a Response'); }, dashboardGuards);
+        rawRoutes.set(`${method} ${path}`, handle);
+      }
+    }
     for (const [method, path, handle] of coreRoutes as CoreRoute[]) add(method, path, (request) => handle(guarded, request), guards);
   }
   if (parts.metrics) {
@@ -109,7 +123,10 @@ export function createApp(parts: AppParts): Hono<Env> {
   const on = app.on.bind(app) as (method: string, path: string, ...handlers: MiddlewareHandler<Env>[]) => unknown;
   for (const [path, methods] of routes) {
     for (const [method, { handler, guards }] of methods) {
-      on(method, path, ...guards, async (c) => send(c, await handler(routeRequest(c))));
+      const raw = rawRoutes.get(`${method} ${path}`);
+      on(method, path, ...guards, async (c) => (raw
+        ? withRequestId(c, await raw({ method: c.req.method, header: (name) => c.req.header(name), url: c.req.url, params: c.req.param() as Record<string, string>, body: c.get('body') }))
+        : send(c, await handler(routeRequest(c)))));
     }
     const allow = [...methods.keys(), ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
     app.all(path, (c) => send(c, { ...errorResponse(405, `${c.req.method} is not allowed here: use ${allow}`), headers: { allow } }));
@@ -158,13 +175,25 @@ function guardsFor(parts: AppParts, keyed: boolean, keyName: string, maxBodyByte
   return guards;
 }
 
-function requireBearer(apiKey: string): MiddlewareHandler<Env> {
+/** The core API's key: `Authorization: Bearer <key>`, or the dashboard's session cookie from its own pages. */
+function requireKey(apiKey: string, sessions: SessionStore | undefined): MiddlewareHandler<Env> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
     if (presented !== '' && keyMatches(presented, [apiKey])) return next();
-    return send(c, errorResponse(401, 'Authorization: Bearer <api key> required'));
+    const request = { method: c.req.method, header: (name: string) => c.req.header(name), url: c.req.url };
+    const sessionId = sessionIdOf(request);
+    if (presented === '' && sessions && sessionId !== '' && (await faultsAsDependency(sessions, 'the session store').isLive(sessionId))) {
+      const refused = refuseCrossSite(request);
+      return refused ? send(c, refused) : next();
+    }
+    return send(c, errorResponse(401, 'Authorization: Bearer <api key> required (or log in on the dashboard)'));
   };
+}
+
+function withRequestId(c: Context<Env>, response: Response): Response {
+  response.headers.set('x-request-id', c.get('requestId'));
+  return response;
 }
 
 function routeRequest(c: Context<Env>): RouteRequest {

@@ -5,7 +5,8 @@ import { noteCronRegistration } from '../core/services/cron';
 import { listDeadEvents, resendDeadEvent } from '../core/services/dead-events';
 import type { EngineDeps } from '../core/services/deps';
 import { cancelRunById, getRun, getRunsForEvent } from '../core/services/runs';
-import { cancellationsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
+import { cancellationsRoute, listAttemptsRoute, listEventsRoute, listRunsRoute, rerunRoute } from './history-api';
+import { sendEventsRoute } from './send-events';
 import { type ApiResponse, type RouteRequest, errorResponse } from './http';
 import { parseJsonBody } from './json-body';
 import { type AppsDeps, appRoutes } from './sdk-apps';
@@ -29,15 +30,18 @@ export const coreRoutes: CoreRoute[] = [
   }],
   ['GET', '/v1/events/:eventId/runs', async (deps, { params }) => data(await getRunsForEvent(deps, params.eventId!))],
   ['GET', '/v1/events/:eventId', async (deps, { params }) => {
-    const event = await deps.state.getEvent(params.eventId!);
-    return event ? data(event) : notFound(`event ${params.eventId}`);
+    const [event, skipped] = await Promise.all([deps.state.getEvent(params.eventId!), deps.state.flow.skipsOf(params.eventId!)]);
+    // Why it started no run of some function (SPEC section 3): listed only when flow control skipped one.
+    return event ? data(skipped.length > 0 ? { ...event, skipped } : event) : notFound(`event ${params.eventId}`);
   }],
   ['GET', '/v1/runs/:runId', async (deps, { params }) => {
     const run = await getRun(deps, params.runId!);
     return run ? data(run) : notFound(`run ${params.runId}`);
   }],
+  ['POST', '/v1/events', sendEventsRoute],
   ['GET', '/v1/runs', listRunsRoute],
   ['POST', '/v1/runs/:runId/rerun', rerunRoute],
+  ['GET', '/v1/runs/:runId/attempts', listAttemptsRoute],
   ['POST', '/v1/cancellations', cancellationsRoute],
   ['POST', '/v1/runs/:runId/cancel', async (deps, { params }) => {
     const run = await cancelRunById(deps, params.runId!);

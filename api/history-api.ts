@@ -61,6 +61,22 @@ export const listEventsRoute = withHistory(async (deps, { query }) => {
   return { status: 200, body: { data: page.data, metadata: { next_cursor: encodeCursor(page.next) } } };
 });
 
+/** `GET /v1/runs/{runId}/attempts`: every settled attempt of the run's steps with its times (the dashboard's timeline). */
+export const listAttemptsRoute = withHistory(async (deps, { params }) => {
+  const run = await deps.state.loadRun(params.runId!);
+  if (!run) return errorResponse(404, `run ${params.runId} not found`);
+  const attempts = await deps.history.listAttempts(run.id);
+  return {
+    status: 200,
+    body: {
+      data: attempts.map((entry) => ({
+        step_id: entry.stepId, attempt: entry.attempt, outcome: entry.outcome, error: entry.error ?? null,
+        started_at: new Date(entry.startedAt).toISOString(), ended_at: new Date(entry.endedAt).toISOString(), duration_ms: entry.endedAt - entry.startedAt,
+      })),
+    },
+  };
+});
+
 /** An object body with only `allowed` keys, or the 400 naming the one at fault. */
 function objectBody(request: RouteRequest, allowed: string[], empty: 'allowed' | 'refused'): { error: ApiResponse } | { body: Record<string, unknown> } {
   if (request.body === undefined && empty === 'allowed') return { body: {} };

@@ -27,6 +27,8 @@ export const operations: Operation[] = [
   { method: 'GET', path: '/v1/runs/{runId}', summary: 'One run with its steps and outputs', answers: { 200: 'run', 404: 'error' } },
   { method: 'POST', path: '/v1/runs/{runId}/cancel', summary: 'Cancel a run', answers: { 200: 'run', 404: 'error' } },
   { method: 'POST', path: '/v1/runs/{runId}/rerun', summary: 'Rerun from the start ({}) or from a step ({"from_step"})', body: 'rerun', answers: { 200: 'run', 400: 'error', 404: 'error' } },
+  { method: 'GET', path: '/v1/runs/{runId}/attempts', summary: 'Every settled attempt of the run\'s steps, with start, end and duration', answers: { 200: 'attempts', 404: 'error' } },
+  { method: 'POST', path: '/v1/events', summary: 'Send events with the API key (as POST /e/{eventKey} answers)', body: 'events', answers: { 200: 'accepted', 400: 'error', 413: 'error', 503: 'error' } },
   { method: 'POST', path: '/v1/cancellations', summary: 'Cancel every running run of a function started in a window (and matching `if`)', body: 'cancellations', answers: { 200: 'cancelled', 400: 'error' } },
   {
     method: 'GET', path: '/v1/events', summary: 'Events, newest first; dead=true: the events the runner could not process',

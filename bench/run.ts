@@ -3,9 +3,11 @@ import { benchDockerDriver } from './docker-driver';
 import { benchExecutorMemory } from './executor-memory';
 import { benchHandlers } from './handlers';
 import { benchExpressions } from './expressions';
+import { benchFlowControl } from './flow-control';
 import { benchLocalStack } from './local-stack';
 import { benchPauseIndex } from './pause-index';
 import { benchRedisVsBullmq } from './redis-vs-bullmq';
+import { benchRunList } from './run-list';
 import { benchRunState } from './run-state';
 import { benchSdkSteps } from './sdk-steps';
 
@@ -16,10 +18,12 @@ async function main(): Promise<void> {
   await benchRedisVsBullmq();
   await benchPauseIndex();
   await benchRunState();
+  await benchRunList();
   await benchDockerDriver();
   await benchHandlers();
   await benchExecutorMemory();
   await benchExpressions();
+  await benchFlowControl();
   await benchSdkSteps();
 }
 

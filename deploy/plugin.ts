@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildExecutorBundle } from '../executor/build';
@@ -49,7 +50,10 @@ export class StepstackPlugin {
     this.log = utils.log;
     this.provider = serverless.getProvider('aws');
     this.hooks = {
-      'before:package:initialize': async () => this.checkParams(),
+      'before:package:initialize': async () => {
+        await this.checkParams();
+        this.buildDashboard();
+      },
       'before:aws:package:finalize:saveServiceState': async () => this.finishTemplate(),
       'before:aws:deploy:deploy:updateStack': async () => this.uploadArtifacts(),
     };
@@ -66,6 +70,13 @@ export class StepstackPlugin {
   private async checkParams(): Promise<void> {
     const problems = checkStageParams(this.stackParameters());
     if (problems.length > 0) this.fail(problems, `the params of stage ${this.provider.getStage()} are not valid`);
+  }
+
+  /** The dashboard's assets, built fresh into dashboard/dist, which the core API function packs (serverless.yml). */
+  private buildDashboard(): void {
+    const vite = path.join(this.serverless.serviceDir, 'node_modules', '.bin', 'vite');
+    execFileSync(vite, ['build', '--config', path.join(this.serverless.serviceDir, 'dashboard', 'vite.config.ts')], { cwd: this.serverless.serviceDir, stdio: ['ignore', 'ignore', 'inherit'] });
+    this.log.info('dashboard: built');
   }
 
   /** Where Serverless keeps the package while it makes it (moved to --package at the end). */

@@ -23,7 +23,9 @@ import { handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
 import { createMemoryHistoryStore } from '../adapters/memory/history';
-import { redisHistoryFor } from '../platform/state';
+import { redisHistoryFor, redisSessionsFor } from '../platform/state';
+import { createMemorySessionStore } from '../adapters/memory/sessions';
+import { loadDashboardAssets } from '../platform/dashboard-assets';
 import { createPrometheusMetrics, watchInFlight } from '../platform/metrics/prometheus';
 import { loadFunctionsDir } from '../platform/function-files';
 import { serveApp } from '../platform/http/node-server';
@@ -71,6 +73,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   const owner = `${hostname()}-${process.pid}-${newId()}`;
   const backends = await createBackends(config, { clock, logger, executorId: owner, ...(options.drivers ? { drivers: options.drivers } : {}), ...(options.maxReceives ? { maxReceives: options.maxReceives } : {}) });
   const metrics = createPrometheusMetrics();
+  const sessions = config.REDIS_URL ? redisSessionsFor(config) : createMemorySessionStore(clock);
   const stepQueue = options.wrapStepQueue ? options.wrapStepQueue(backends.stepQueue) : backends.stepQueue;
   const engine: EngineDeps = {
     state: backends.state,
@@ -139,6 +142,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
     logger,
     events: { intake: { stream: backends.eventStream, clock, newId, metrics }, config: { eventKeys: config.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES } },
     core: { engine, apiKey: config.API_KEY, stream: backends.eventStream, apps: { driver: backends.sdkDriver, signingKey: config.SIGNING_KEY } },
+    dashboard: { assets: loadDashboardAssets(), sessions },
     health: () => backends.health(),
     localGuard: { allowedHosts: config.ALLOWED_HOSTS },
     metrics,
@@ -160,6 +164,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
       await Promise.all(workers.map((worker) => worker.stop(config.DRAIN_DEADLINE)));
       await backends.close();
       await engine.history?.close();
+      await sessions.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 import { createRedisStateStore } from '../adapters/redis';
 import { createRedisHistoryStore } from '../adapters/redis/history';
+import { createRedisSessionStore } from '../adapters/redis/sessions';
+import type { SessionStore } from '../core/ports/sessions';
 import type { HistoryStore } from '../core/ports/history';
 import type { Clock } from '../core/ports/clock';
 import type { StateStore } from '../core/ports/state';
@@ -25,4 +27,9 @@ export function redisHistoryFor(settings: Pick<Settings, 'REDIS_URL' | 'REDIS_CL
     retentionMs: settings.RETENTION,
     ...(clock ? { clock } : {}),
   });
+}
+
+/** Dashboard sessions on the stage's Redis (their own connection). */
+export function redisSessionsFor(settings: Pick<Settings, 'REDIS_URL' | 'REDIS_CLUSTER' | 'STEPSTACK_NAMESPACE'>): SessionStore {
+  return createRedisSessionStore({ url: settings.REDIS_URL, cluster: settings.REDIS_CLUSTER, keyPrefix: settings.STEPSTACK_NAMESPACE });
 }

@@ -1,5 +1,5 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type { FlowSkip, FlowStore, SlotAnswer, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
+import type { FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
 import { ExpiringMap } from './state-expiring-map';
 
 /** One concurrency key: live holders (holder to lapse time) and waiters in line (lowest score first, then id). */
@@ -71,6 +71,17 @@ export class MemoryFlowStore implements FlowStore {
     slot.holders.delete(request.holder);
     slot.holders.delete(RESERVED + request.waiterId);
     return this.wake(slot, request);
+  }
+
+  async passSlot(request: SlotPass): Promise<{ kept: true } | { kept: false; woken: string[] }> {
+    const slot = this.slotKey(request.key);
+    reap(slot, request.now);
+    const held = slot.holders.delete(request.from);
+    if (held && slot.waiters.length === 0) {
+      slot.holders.set(request.to, request.until);
+      return { kept: true };
+    }
+    return { kept: false, woken: this.wake(slot, request) };
   }
 
   async wakeSlots(request: SlotWake): Promise<{ woken: string[]; guardAt?: number }> {

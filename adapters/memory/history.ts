@@ -1,5 +1,5 @@
 import type { Clock } from '../../core/ports/clock';
-import type { EventEntry, EventQuery, HistoryPage, HistoryPosition, HistoryStore, ListedRun, RunEntry, RunQuery } from '../../core/ports/history';
+import type { AttemptEntry, EventEntry, EventQuery, HistoryPage, HistoryPosition, HistoryStore, ListedRun, RunEntry, RunQuery } from '../../core/ports/history';
 import { DEFAULT_RETENTION_MS } from '../../core/ports/state';
 import { SortedSets } from './sorted-sets';
 
@@ -23,6 +23,7 @@ class MemoryHistoryStore implements HistoryStore {
   /** Each run's current entry, to move it out of the sets of its former status. */
   private readonly runs = new Map<string, RunEntry>();
   private readonly events = new Map<string, EventEntry>();
+  private readonly attempts = new Map<string, { until: number; entries: AttemptEntry[] }>();
 
   constructor(private readonly clock: Clock, private readonly retentionMs: number) {}
 
@@ -71,6 +72,19 @@ class MemoryHistoryStore implements HistoryStore {
     const known = this.events.get(entry.eventId) ?? entry;
     for (const key of eventSets(known)) this.sets.remove(key, known.at, known.eventId);
     this.events.delete(entry.eventId);
+  }
+
+  async noteAttempt(attempt: AttemptEntry): Promise<void> {
+    const now = this.clock.now();
+    const kept = this.attempts.get(attempt.runId);
+    const entries = kept && kept.until > now ? kept.entries : [];
+    entries.push({ ...attempt });
+    this.attempts.set(attempt.runId, { until: now + this.retentionMs, entries });
+  }
+
+  async listAttempts(runId: string): Promise<AttemptEntry[]> {
+    const kept = this.attempts.get(runId);
+    return kept && kept.until > this.clock.now() ? kept.entries.map((entry) => ({ ...entry })) : [];
   }
 
   async ping(): Promise<void> {}

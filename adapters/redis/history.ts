@@ -1,6 +1,6 @@
 import { PlatformError, errorMessage } from '../../core/errors';
 import { type Clock, systemClock } from '../../core/ports/clock';
-import type { EventEntry, EventQuery, HistoryPage, HistoryPosition, HistoryStore, ListedRun, RunEntry, RunQuery } from '../../core/ports/history';
+import type { AttemptEntry, EventEntry, EventQuery, HistoryPage, HistoryPosition, HistoryStore, ListedRun, RunEntry, RunQuery } from '../../core/ports/history';
 import { DEFAULT_RETENTION_MS } from '../../core/ports/state';
 import type { RunStatus } from '../../core/run/run';
 import { type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
@@ -31,7 +31,7 @@ export function createRedisHistoryStore(options: RedisHistoryOptions): HistorySt
 class RedisHistoryStore implements HistoryStore {
   private readonly tag: string;
 
-  constructor(private readonly client: RedisClient, prefix: string, private readonly retentionMs: number, private readonly clock: Clock) {
+  constructor(private readonly client: RedisClient, private readonly prefix: string, private readonly retentionMs: number, private readonly clock: Clock) {
     this.tag = `${prefix}:{h}`;
     client.on('error', () => undefined); // surfaced on the calls they fail
   }
@@ -114,6 +114,18 @@ class RedisHistoryStore implements HistoryStore {
       const member = eventMember(entry);
       await exec(this.client.multi().zrem(this.eventKey(), member).zrem(this.eventKey(entry.name), member));
     });
+  }
+
+  noteAttempt(attempt: AttemptEntry): Promise<void> {
+    return this.call('noteAttempt', async () => {
+      // Its own slot per run, expiring as runs do: the timeline never grows the shared {h} slot.
+      const key = `${this.prefix}:{ha:${attempt.runId}}`;
+      await exec(this.client.multi().rpush(key, JSON.stringify(attempt)).pexpire(key, this.retentionMs));
+    });
+  }
+
+  listAttempts(runId: string): Promise<AttemptEntry[]> {
+    return this.call('listAttempts', async () => (await this.client.lrange(`${this.prefix}:{ha:${runId}}`, 0, -1)).map((json) => JSON.parse(json) as AttemptEntry));
   }
 
   ping(): Promise<void> {

@@ -27,7 +27,8 @@ const environment = new Environment({ limits: { maxAstNodes: 10_000, maxDepth: 6
   .registerVariable('event', 'dyn')
   .registerVariable('steps', 'dyn')
   .registerVariable('async', 'dyn')
-  .registerVariable('response', 'dyn');
+  .registerVariable('response', 'dyn')
+  .registerVariable('events', 'dyn');
 
 const MISSING_CODES = new Set(['no_such_key', 'index_out_of_bounds']);
 // Module-level copies: global lookups are slow inside vm contexts (jest), and these run per field read.
@@ -111,7 +112,10 @@ function summaryOf(error: unknown): string {
 
 function contextOf(vars: ExpressionVars): Record<string, unknown> {
   // cel-js treats an undefined variable as unknown: absent variables read as null.
-  return { event: local(vars.event ?? null), steps: local(vars.steps ?? null), async: local(vars.async ?? null), response: local(vars.response ?? null) };
+  const event = local(vars.event ?? null);
+  // `events`: the run's batch, else its one event (SPEC section 3).
+  const events = vars.events === undefined ? (event === null ? null : [event]) : local(vars.events);
+  return { event, steps: local(vars.steps ?? null), async: local(vars.async ?? null), response: local(vars.response ?? null), events };
 }
 
 /**

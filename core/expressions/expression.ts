@@ -8,6 +8,8 @@ export interface ExpressionVars {
   async?: unknown;
   /** The output of the step the expression belongs to. */
   response?: unknown;
+  /** The run's events (a batch); absent: the event alone. */
+  events?: unknown[];
 }
 
 /** A parsed CEL expression, evaluated many times. */

@@ -6,6 +6,7 @@ import { enqueueWork } from '../services/work';
 import { type CompiledFlow, flowOf } from './compiled-flow';
 import { gateKey } from './flow-keys';
 import { cancelWithReason, countWait, flowItem, recordSkip } from './flow-work';
+import { inArrivalOrder } from './keys';
 
 /** What flow control says of an event's run of a function, before it starts. */
 export type Admission =
@@ -70,7 +71,7 @@ async function batchUp(deps: EngineDeps, fn: CompiledFunction, settings: NonNull
   const now = deps.clock.now();
   const key = gateKey('bt', fn, settings.key, event);
   const added = await deps.state.flow.addToBatch(key, { event, batchId: deps.newId(now), maxSize: settings.maxSize, ttlMs: settings.timeoutMs + HOLD_MARGIN_MS });
-  if (added.full) return { kind: 'batch', events: added.full };
+  if (added.full) return { kind: 'batch', events: inArrivalOrder(added.full) };
   if (added.opened) {
     await enqueueWork(deps, [flowItem({ action: 'batch', runId: '', functionId: fn.id, key, batchId: added.batchId, dueAt: now + settings.timeoutMs })]);
   }

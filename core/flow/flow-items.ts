@@ -7,6 +7,7 @@ import { startAdmitted, startRunFor } from '../services/runner';
 import { enqueueWork } from '../services/work';
 import { flowOf } from './compiled-flow';
 import { cancelWithReason, flowItem, sendWoken } from './flow-work';
+import { inArrivalOrder } from './keys';
 import { startedKey } from './step-flow';
 
 /** Handle a flow-control timer from the step queue: wake a concurrency key, start a debounced or batched run, end a run past a timeout. */
@@ -27,7 +28,8 @@ export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, ite
     return;
   }
   if (item.action === 'batch') {
-    const events = await deps.state.flow.takeBatch(item.key ?? '', item.batchId ?? '');
+    const taken = await deps.state.flow.takeBatch(item.key ?? '', item.batchId ?? '');
+    const events = taken && inArrivalOrder(taken);
     const fn = events && events.length > 0 && (await functionNamed(deps, item.functionId));
     if (events?.[0] && fn) await startRunFor(deps, fn, events[0], redelivered, { events });
     return;

@@ -2,6 +2,7 @@ import type { StepstackEvent } from '../events/event';
 import type { SkipReason } from '../ports/flow-store';
 import { WORK_ITEM_FORMAT, type FlowWorkItem, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from '../services/deps';
+import { runChanged } from '../services/run-changes';
 import { dropPauses, enqueueWork } from '../services/work';
 
 /** A flow-control timer for the step queue. */
@@ -30,6 +31,10 @@ export function countWait(deps: EngineDeps, functionId: string, kind: 'concurren
 export async function cancelWithReason(deps: EngineDeps, runId: string, reason: string): Promise<boolean> {
   const ended = await deps.state.endRun({ runId, status: 'Cancelled', reason, now: deps.clock.now() });
   await dropPauses(deps, ended);
-  if (ended.outcome === 'committed') deps.logger.info('run cancelled by flow control', { runId, reason });
+  if (ended.outcome === 'committed') {
+    const run = await deps.state.loadRun(runId);
+    if (run) await runChanged(deps, run, ended);
+    deps.logger.info('run cancelled by flow control', { runId, reason });
+  }
   return ended.outcome === 'committed';
 }

@@ -37,3 +37,13 @@ export function priorityMs(priority: Expression | undefined, event: StepstackEve
   const seconds = typeof value === 'bigint' ? Number(value) : typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : 0;
   return Math.max(-600, Math.min(600, seconds)) * 1000;
 }
+
+/**
+ * A batch in arrival order (SPEC section 3): by the time the Event API received each event, then
+ * by id (ULIDs made in one millisecond sort in creation order). The event stream itself may
+ * reorder (SQS standard queues do), so the order the runner saw them in is not it.
+ */
+export function inArrivalOrder(events: StepstackEvent[]): StepstackEvent[] {
+  const tsOf = (event: StepstackEvent): number => (typeof event.ts === 'number' ? event.ts : 0);
+  return [...events].sort((a, b) => tsOf(a) - tsOf(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

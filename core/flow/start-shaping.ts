@@ -6,6 +6,9 @@ import { flowOf } from './compiled-flow';
 import { gateKey } from './flow-keys';
 import { countWait, flowItem } from './flow-work';
 
+/** Added to each throttle interval (at most a tenth of it): starts are seen later than scheduled by up to a few tens of ms. */
+const THROTTLE_MARGIN_MS = 20;
+
 /**
  * A run was just created: hold its first work back until its throttle lets it start (GCRA: from idle
  * `burst + 1` at once, then one per `period / limit`, in order), and arm its start timeout, which
@@ -18,8 +21,9 @@ export async function shapeStart(deps: EngineDeps, fn: CompiledFunction, event: 
   let shaped = items;
   if (flow.throttle) {
     const { limit, periodMs, burst, key } = flow.throttle;
-    // Rounded up: a period split into `limit` whole intervals never lets `limit + burst + 1` fit in one period.
-    const emissionMs = Math.ceil(periodMs / limit);
+    // Rounded up, plus a margin for delivery jitter: a start that comes late (a busy executor) and the
+    // one scheduled a period later must still not fall in one half-open period, as seen by the step.
+    const emissionMs = Math.ceil(periodMs / limit) + Math.min(THROTTLE_MARGIN_MS, Math.ceil(periodMs / limit / 10));
     const startAt = await deps.state.flow.throttle(gateKey('th', fn, key, event), { now, emissionMs, toleranceMs: burst * emissionMs });
     if (startAt > now) {
       countWait(deps, fn.id, 'throttle');

@@ -32,12 +32,16 @@ const waiterOf = (item: StepWorkItem): string => `${item.runId}:${item.stepId}:$
  * when it ends. A slot lapses with the step's lease unless renewed, so a dead executor's slots come
  * back (docs/decisions/004).
  */
-export async function underFlowControl<T>(deps: StepDeps, step: FlowStep, run: (events: StepstackEvent[] | undefined) => Promise<T>): Promise<T | typeof PARKED> {
+export async function underFlowControl<T>(
+  deps: StepDeps, step: FlowStep, run: (events: StepstackEvent[] | undefined) => Promise<T>, nextOwner?: (result: T) => string | undefined,
+): Promise<T | typeof PARKED> {
   const flow = flowOf(step.fn);
   if (flow.concurrency.length === 0 && !flow.timeouts && !flow.batch) return run(undefined);
   const keys = slotKeysOf(step.fn, step.event);
-  const held: SlotKey[] = [];
+  // The step before it in a chain handed its slots on.
+  const held: SlotKey[] = carried.delete(step.owner) ? [...keys] : [];
   for (const slot of keys) {
+    if (held.includes(slot)) continue;
     if (await takeSlot(deps, step, slot, keys)) {
       held.push(slot);
       continue;
@@ -47,14 +51,46 @@ export async function underFlowControl<T>(deps: StepDeps, step: FlowStep, run: (
     return PARKED;
   }
   const renewal = held.length === 0 ? undefined : setInterval(() => renew(deps, step, held), Math.max(20, deps.leaseMs / 3));
+  let next: string | undefined;
   try {
     if (flow.timeouts) await markStarted(deps, step, flow.timeouts.finishMs);
     const events = flow.batch ? await deps.state.flow.runEvents(step.item.runId) : undefined;
-    return await run(events);
+    const result = await run(events);
+    next = nextOwner?.(result);
+    return result;
   } finally {
     clearInterval(renewal);
-    await Promise.all(held.map((slot) => giveBack(deps, step, slot)));
+    if (next !== undefined && held.length > 0) await handOn(deps, step, held, next);
+    else await Promise.all(held.map((slot) => giveBack(deps, step, slot)));
   }
+}
+
+/** Owners (leases of a chain's next steps) holding the slots their step before them handed on. */
+const carried = new Set<string>();
+
+/**
+ * The commit leased the chain's next step to `next`: it keeps the slots when nobody waits for them
+ * (one call instead of a release and an acquire); otherwise they go to the waiters, and the next
+ * step queues behind them (FIFO).
+ */
+async function handOn(deps: StepDeps, step: FlowStep, held: SlotKey[], next: string): Promise<void> {
+  const now = deps.clock.now();
+  const passed = await Promise.all(held.map(async (slot) => {
+    const answer = await deps.state.flow.passSlot({ ...slot, from: step.owner, to: next, until: now + deps.leaseMs, now, reserveMs: deps.leaseMs });
+    if (!answer.kept) await sendWoken(deps, answer.woken);
+    return { slot, kept: answer.kept };
+  }));
+  if (passed.every((pass) => pass.kept)) {
+    carried.add(next);
+    return;
+  }
+  await Promise.all(passed.filter((pass) => pass.kept).map((pass) => giveBack(deps, { ...step, owner: next }, pass.slot)));
+}
+
+/** A chain stopped before its next step ran (the executor drains, or the chain went on long enough): give back what was handed on. */
+export async function releaseCarried(deps: StepDeps, step: FlowStep): Promise<void> {
+  if (!carried.delete(step.owner)) return;
+  await Promise.all(slotKeysOf(step.fn, step.event).map((slot) => giveBack(deps, step, slot)));
 }
 
 /** A step woken for a slot that cannot run (its attempt closed, its run ended): give back the slots reserved for it. */

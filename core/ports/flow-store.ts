@@ -17,6 +17,11 @@ export interface FlowStore {
   renewSlot(key: string, holder: string, until: number): Promise<boolean>;
   /** Give back `holder`'s slot (and the reservation of `waiterId`); wakes the waiters that now fit. */
   releaseSlot(request: SlotRelease): Promise<string[]>;
+  /**
+   * Hand `from`'s slot to `to` (the next step of a chain) when nobody waits for the key: `kept`.
+   * Otherwise give it back like `releaseSlot` (the woken are returned) and the next step must queue.
+   */
+  passSlot(request: SlotPass): Promise<{ kept: true } | { kept: false; woken: string[] }>;
   /** Drop expired holders and wake the waiters that fit (a dead executor's slots come back). */
   wakeSlots(request: SlotWake): Promise<{ woken: string[]; guardAt?: number }>;
   /** Slots held (live) and waiters parked, for views and tests. */
@@ -90,6 +95,17 @@ export interface SlotRelease {
   limit: number;
   holder: string;
   waiterId: string;
+  now: number;
+  reserveMs: number;
+}
+
+export interface SlotPass {
+  key: string;
+  limit: number;
+  from: string;
+  to: string;
+  /** When the slot lapses for `to` unless renewed. */
+  until: number;
   now: number;
   reserveMs: number;
 }

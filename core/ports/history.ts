@@ -23,6 +23,10 @@ export interface HistoryStore {
   listEvents(query: EventQuery): Promise<HistoryPage<EventEntry>>;
   /** Forget an event (it expired). */
   dropEvent(entry: EventEntry): Promise<void>;
+  /** Keep one settled attempt of a step (a run's attempt timeline), as long as runs are kept. */
+  noteAttempt(attempt: AttemptEntry): Promise<void>;
+  /** A run's settled attempts, in the order they were noted. */
+  listAttempts(runId: string): Promise<AttemptEntry[]>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -37,6 +41,17 @@ export interface RunEntry {
 }
 
 export type ListedRun = Omit<RunEntry, 'status'>;
+
+export interface AttemptEntry {
+  runId: string;
+  stepId: string;
+  attempt: number;
+  /** When the driver started and ended it (ms). */
+  startedAt: number;
+  endedAt: number;
+  outcome: 'completed' | 'retry' | 'failed';
+  error?: string;
+}
 
 export interface EventEntry {
   eventId: string;

@@ -12,6 +12,8 @@ export interface AttemptContext {
   /** The outputs the step read. */
   steps: Record<string, unknown>;
   async: StepstackEvent | null;
+  /** The run's events when it has a batch. */
+  events?: StepstackEvent[];
   /** The step's history before this attempt. */
   attempts: number;
   errors: AttemptError[];
@@ -32,7 +34,7 @@ export function planAttempt(
   if (outcome.kind === 'success') {
     let steps: Record<string, unknown> | undefined;
     const planned = planEdgesFrom(fn, step.children, {
-      runId: context.runId, now: context.now, event: context.event, parentAsync: context.async, response: outcome.output,
+      runId: context.runId, now: context.now, event: context.event, parentAsync: context.async, response: outcome.output, ...(context.events ? { events: context.events } : {}),
       // Copied only when an edge reads it (an `if` or an async match): in a chain the copy grows with the step's depth.
       get steps() {
         return (steps ??= { ...context.steps, [stepId]: outcome.output });

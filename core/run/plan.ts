@@ -23,6 +23,8 @@ export interface EdgeContext {
   parentAsync: StepstackEvent | null;
   /** The parent's output. */
   response: unknown;
+  /** The run's events when it has a batch. */
+  events?: StepstackEvent[];
 }
 
 export const emptyChanges = (): PlannedChanges => ({ changes: { edges: [], timers: [], pauses: [] }, index: [] });
@@ -36,7 +38,7 @@ export function planEdgesFrom(fn: CompiledFunction, refs: EdgeAddress[], context
   const { changes } = planned;
   // Made on first use: reading `context.steps` may copy the outputs (planAttempt).
   let vars: Record<string, unknown> | undefined;
-  const varsOf = (): Record<string, unknown> => (vars ??= { event: context.event, steps: context.steps, async: context.parentAsync, response: context.response });
+  const varsOf = (): Record<string, unknown> => (vars ??= { event: context.event, steps: context.steps, async: context.parentAsync, response: context.response, ...(context.events ? { events: context.events } : {}) });
   for (const ref of refs) {
     const edge = fn.steps.get(ref.step)?.after[ref.edge];
     if (!edge) throw new Error(`function ${fn.id} has no edge ${ref.step}[${ref.edge}]`);
@@ -61,8 +63,8 @@ export function planEdgesFrom(fn: CompiledFunction, refs: EdgeAddress[], context
 }
 
 /** What a new run resolves: its cancel rules armed (until their timeout, else `retentionMs`), the edges leaving `$trigger`. */
-export function planStart(fn: CompiledFunction, event: StepstackEvent, runId: string, now: number, retentionMs: number): PlannedChanges {
-  const context: EdgeContext = { runId, now, event, steps: {}, parentAsync: null, response: null };
+export function planStart(fn: CompiledFunction, event: StepstackEvent, runId: string, now: number, retentionMs: number, events?: StepstackEvent[]): PlannedChanges {
+  const context: EdgeContext = { runId, now, event, steps: {}, parentAsync: null, response: null, ...(events ? { events } : {}) };
   const planned = planEdgesFrom(fn, fn.triggerEdges, context);
   fn.cancel.forEach((rule, index) => {
     const pause: PausePlan = { id: cancelPauseId(runId, index), kind: 'cancel', event: rule.event, expiresAt: now + (rule.timeoutMs ?? retentionMs) };

@@ -5,7 +5,7 @@ import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { StepstackEvent } from '../events/event';
 import { handleFlowItem } from '../flow/flow-items';
-import { PARKED, releaseReservations, underFlowControl } from '../flow/step-flow';
+import { PARKED, releaseCarried, releaseReservations, underFlowControl } from '../flow/step-flow';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { SdkDriver } from '../ports/sdk-driver';
 import { isSdkFunction } from '../sdk/ids';
@@ -18,7 +18,7 @@ import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, watchLease } from './lease-watch';
 import { runSdkSteps } from './sdk-executor';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
-import { runChanged } from './run-changes';
+import { attemptSettled, runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
 export interface ExecutorDeps extends EngineDeps {
@@ -132,13 +132,15 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
   let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
+      await releaseCarried(deps, { fn: next.fn, item: next.item, event: next.context.event, owner: next.owner });
       await deps.state.releaseLease(next.item.runId, next.item.stepId, next.owner);
       await enqueueWork(deps, [next.item]);
       return ACK;
     }
     const current: LeasedStep = next;
     const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
-      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal));
+      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal),
+      (result) => (result.kind === 'done' ? result.next?.owner : undefined));
     if (ran === PARKED) {
       // Over a concurrency limit: parked until a slot frees, then sent again.
       await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
@@ -196,7 +198,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   const now = deps.clock.now();
   deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: step.runtime.type });
   const planned = planAttempt(fn, stepId, attempt, outcome, {
-    runId, event: context.event, steps, async: context.async, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
+    runId, event: context.event, steps, async: context.async, ...(leased.events ? { events: leased.events } : {}), attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
   await indexPauses(deps, planned.index);
   const successor = nextOwner(deps);
@@ -208,7 +210,8 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
     await deps.state.releaseLease(runId, stepId, owner);
     return { kind: 'done' };
   }
-  deps.metrics?.count('steps', { function: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
+  deps.metrics?.count('steps', { function_id: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
+  attemptSettled(deps, { runId, stepId, attempt, startedAt: started, endedAt: now, outcome: planned.commit.result.kind, ...(outcome.kind === 'failure' ? { error: outcome.error } : {}) });
   await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
   await dropPauses(deps, result);
   await runChanged(deps, context.run, result);

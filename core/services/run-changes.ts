@@ -1,5 +1,6 @@
 import { errorMessage } from '../errors';
 import type { StepstackEvent } from '../events/event';
+import type { AttemptEntry } from '../ports/history';
 import type { CommitResult, RunMeta } from '../ports/run-store';
 import type { RunStatus } from '../run/run';
 import type { EngineDeps } from './deps';
@@ -17,8 +18,8 @@ export interface ChangedRun {
  * the run is committed, and the index is a hint that readers check against the run.
  */
 export async function runStarted(deps: EngineDeps, run: Required<ChangedRun>, status: RunStatus): Promise<void> {
-  deps.metrics?.count('runs_started', { function: run.functionId });
-  if (status !== 'Running') deps.metrics?.count('runs_ended', { function: run.functionId, status });
+  deps.metrics?.count('runs_started', { function_id: run.functionId });
+  if (status !== 'Running') deps.metrics?.count('runs_ended', { function_id: run.functionId, status });
   await note(deps, run, status);
   if (status !== 'Running') await announceRunEnd(deps, run.id);
 }
@@ -26,7 +27,7 @@ export async function runStarted(deps: EngineDeps, run: Required<ChangedRun>, st
 /** After a commit of a run: when it ended the run, counted and noted in the history index. */
 export async function runChanged(deps: EngineDeps, run: ChangedRun, result: CommitResult): Promise<void> {
   if (result.outcome !== 'committed' || result.status === 'Running') return;
-  deps.metrics?.count('runs_ended', { function: run.functionId, status: result.status });
+  deps.metrics?.count('runs_ended', { function_id: run.functionId, status: result.status });
   await note(deps, run, result.status);
   // The platform's own events of a run's end (SPEC section 3).
   await announceRunEnd(deps, run.id, result);
@@ -40,6 +41,13 @@ export async function eventKept(deps: EngineDeps, event: StepstackEvent): Promis
   } catch (error) {
     deps.logger.warn('event history not updated: the event list may miss this event', { eventId: event.id, error: errorMessage(error) });
   }
+}
+
+/** After an attempt was committed: kept for the run's attempt timeline, without holding up the step (a lost note costs a row). */
+export function attemptSettled(deps: EngineDeps, attempt: AttemptEntry): void {
+  deps.history?.noteAttempt(attempt).catch((error: unknown) => {
+    deps.logger.warn('attempt timeline not updated', { runId: attempt.runId, stepId: attempt.stepId, error: errorMessage(error) });
+  });
 }
 
 /** Note a run as it stands (a recovery, or a reader that found the index stale). */

@@ -55,7 +55,7 @@ export async function startRunFor(
   const runId = await deps.state.claimKey(claim, deps.newId(now), DAY_MS);
   // A batch's events, for its steps' input; every one of them links to the run.
   if (options.events) await deps.state.flow.saveRunEvents(runId, options.events, deps.retentionMs);
-  const planned = planStart(fn, event, runId, now, deps.retentionMs);
+  const planned = planStart(fn, event, runId, now, deps.retentionMs, options.events);
   await indexPauses(deps, planned.index);
   const created = await deps.state.createRun({
     id: runId, functionId: fn.id, functionHash: fn.hash, definition: fn.definition, event, now,

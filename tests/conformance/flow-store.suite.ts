@@ -115,6 +115,24 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         expect(await flow.slotState(flooded, T0)).toEqual({ holders: 1, waiting: 49 });
       });
 
+      it('hands a slot on to a chain\'s next step only when nobody waits for it', async () => {
+        // Prepare
+        const key = uniqueKey('pass');
+        await flow.acquireSlot(slot(key, 'a', { limit: 1 }));
+
+        // Act
+        const kept = await flow.passSlot({ key, limit: 1, from: 'h-a', to: 'h-a2', until: T0 + LEASE, now: T0, reserveMs: LEASE });
+        await flow.acquireSlot(slot(key, 'w', { limit: 1 }));
+        const given = await flow.passSlot({ key, limit: 1, from: 'h-a2', to: 'h-a3', until: T0 + LEASE, now: T0 + 1, reserveMs: LEASE });
+        const lapsed = await flow.passSlot({ key, limit: 1, from: 'h-gone', to: 'h-x', until: T0 + LEASE, now: T0 + 2, reserveMs: LEASE });
+
+        // Assess
+        expect(kept).toEqual({ kept: true });
+        expect(given).toEqual({ kept: false, woken: ['item-w'] });
+        expect(lapsed).toEqual({ kept: false, woken: [] });
+        expect(await flow.slotState(key, T0 + 2)).toEqual({ holders: 1, waiting: 0 });
+      });
+
       it('lets a release free the reservation of a waiter that never came', async () => {
         // Prepare
         const key = uniqueKey('reservation');

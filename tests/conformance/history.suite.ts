@@ -149,6 +149,21 @@ export function describeHistoryConformance(name: string, makeStore: MakeHistoryS
       expect(afterDrop.entries.map((event) => event.eventId)).toEqual(['e3', 'e2']);
     });
 
+    it('keeps each run\'s attempt timeline in the order noted, apart from other runs', async () => {
+      // Prepare
+      await store.noteAttempt({ runId: 'r1', stepId: 'a', attempt: 0, startedAt: T0, endedAt: T0 + 5, outcome: 'retry', error: 'boom' });
+      await store.noteAttempt({ runId: 'r2', stepId: 'a', attempt: 0, startedAt: T0, endedAt: T0 + 1, outcome: 'completed' });
+      await store.noteAttempt({ runId: 'r1', stepId: 'a', attempt: 1, startedAt: T0 + 10, endedAt: T0 + 12, outcome: 'completed' });
+      // Act
+      const timeline = await store.listAttempts('r1');
+      // Assess
+      expect(timeline).toEqual([
+        { runId: 'r1', stepId: 'a', attempt: 0, startedAt: T0, endedAt: T0 + 5, outcome: 'retry', error: 'boom' },
+        { runId: 'r1', stepId: 'a', attempt: 1, startedAt: T0 + 10, endedAt: T0 + 12, outcome: 'completed' },
+      ]);
+      expect(await store.listAttempts('unknown')).toEqual([]);
+    });
+
     it('keeps ids and names with any characters apart', async () => {
       // Prepare
       await note('a"b,c', 'fn|with"odd]', 'Running', T0);

@@ -91,12 +91,12 @@ describe('serverless package --stage test', () => {
     expect(template.Conditions.ContainerMode).toEqual({ 'Fn::Equals': ['false', 'true'] });
   });
 
-  it('routes only the HTTP API: POST /e/{eventKey}, GET /health, ANY /v1/{proxy+}', () => {
+  it('routes only the HTTP API: POST /e/{eventKey}, GET /health, ANY /v1/{proxy+}, and the dashboard\'s pages and login', () => {
     // Act
     const routes = resources('AWS::ApiGatewayV2::Route').filter(([, route]) => route.Condition !== 'ContainerMode').map(([, route]) => route.Properties.RouteKey).sort();
 
     // Assess
-    expect(routes).toEqual(['ANY /v1/{proxy+}', 'GET /health', 'POST /e/{eventKey}']);
+    expect(routes).toEqual(['ANY /auth/{action}', 'ANY /v1/{proxy+}', 'GET /', 'GET /assets/{file}', 'GET /health', 'POST /e/{eventKey}']);
   });
 
   it('gives each Lambda its own role whose SQS and log permissions name exact ARNs', () => {
@@ -256,5 +256,15 @@ describe('serverless package --stage test', () => {
     expect(bundles.find((bundle) => bundle.name === 'eventApi')!.code).not.toContain('ioredis');
     expect(bundles.find((bundle) => bundle.name === 'coreApi')!.code).toContain('ioredis');
     expect(bundles.find((bundle) => bundle.name === 'runner')!.code).toContain('batchItemFailures');
+  });
+
+  it('packs the built dashboard into the core API function only (it serves GET / on AWS)', async () => {
+    // Act
+    const core = [...readZip(await readFile(path.join(outDir, 'coreApi.zip'))).keys()];
+    const runner = [...readZip(await readFile(path.join(outDir, 'runner.zip'))).keys()];
+    // Assess
+    expect(core).toContain('dashboard/dist/index.html');
+    expect(core.some((file) => /^dashboard\/dist\/assets\/index-[\w-]+\.js$/.test(file))).toBe(true);
+    expect(runner.some((file) => file.startsWith('dashboard/'))).toBe(false);
   });
 });

@@ -64,11 +64,11 @@ describe('GET /metrics on the local stack', () => {
     // Assess
     const moved = (name: string, labels?: Record<string, string>): number => figure(after, name, labels) - figure(before, name, labels);
     expect(moved('stepstack_events_accepted_total')).toBe(2);
-    expect(moved('stepstack_runs_started_total', { function: 'metered' })).toBe(1);
-    expect(moved('stepstack_runs_ended_total', { function: 'metered', status: 'Completed' })).toBe(1);
-    expect(moved('stepstack_runs_ended_total', { function: 'metered-bad', status: 'Failed' })).toBe(1);
-    expect(moved('stepstack_steps_total', { function: 'metered', outcome: 'completed' })).toBe(2);
-    expect(moved('stepstack_steps_total', { function: 'metered-bad', outcome: 'failed' })).toBe(1);
+    expect(moved('stepstack_runs_started_total', { function_id: 'metered' })).toBe(1);
+    expect(moved('stepstack_runs_ended_total', { function_id: 'metered', status: 'Completed' })).toBe(1);
+    expect(moved('stepstack_runs_ended_total', { function_id: 'metered-bad', status: 'Failed' })).toBe(1);
+    expect(moved('stepstack_steps_total', { function_id: 'metered', outcome: 'completed' })).toBe(2);
+    expect(moved('stepstack_steps_total', { function_id: 'metered-bad', outcome: 'failed' })).toBe(1);
     expect(moved('stepstack_step_duration_seconds_count', { runtime: 'http' })).toBe(3);
     expect(moved('stepstack_queue_wait_seconds_count', { kind: 'step' })).toBeGreaterThanOrEqual(2);
     expect(after.find((family) => family.name === 'stepstack_step_duration_seconds')?.type).toBe('HISTOGRAM');

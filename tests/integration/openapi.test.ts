@@ -62,6 +62,8 @@ describe('GET /v1/openapi.json against the route table', () => {
       { path: `/v1/runs/${ids.runId}/rerun`, body: {}, status: 200 }, { path: `/v1/runs/${ids.runId}/rerun`, body: { from_step: 'zz' }, status: 400 },
       { path: '/v1/runs/nope/rerun', body: {}, status: 404 },
     ],
+    'GET /v1/runs/{runId}/attempts': [{ path: `/v1/runs/${ids.runId}/attempts`, status: 200 }, { path: '/v1/runs/nope/attempts', status: 404 }],
+    'POST /v1/events': [{ path: '/v1/events', body: { name: 'test/from-api', data: { a: 1 } }, status: 200 }, { path: '/v1/events', body: { name: '' }, status: 400 }],
     'POST /v1/cancellations': [
       { path: '/v1/cancellations', body: { function_id: ids.functionId, started_after: '2026-01-01T00:00:00Z', started_before: '2030-01-01T00:00:00Z' }, status: 200 },
       { path: '/v1/cancellations', body: { function_id: ids.functionId }, status: 400 },

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { createRedisHistoryStore } from '../../adapters/redis/history';
 import { describeHistoryConformance } from '../conformance/history.suite';
+import { createRedisSessionStore } from '../../adapters/redis/sessions';
+import { describeSessionConformance } from '../conformance/sessions.suite';
 import { harnessEnv } from '../support/harness-env';
 
 const url = (): string => harnessEnv('STEPSTACK_TEST_REDIS_URL');
@@ -19,4 +21,10 @@ describeHistoryConformance('redis', async () => {
       await client.quit();
     },
   };
+});
+
+describeSessionConformance('redis', async () => {
+  const keyPrefix = `sessions-${process.pid}-${Date.now()}-${(prefixNumber += 1)}`;
+  const store = createRedisSessionStore({ url: url(), keyPrefix });
+  return { store, cleanup: () => store.close() };
 });

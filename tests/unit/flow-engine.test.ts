@@ -25,6 +25,30 @@ describe('flow control on the memory engine', () => {
     expect(engine.counter.counts.filter((count) => count.name === 'flow_waits' && count.labels.kind === 'concurrency').length).toBeGreaterThan(0);
   });
 
+  it('hands a chain\'s slot to its next step only when nobody waits (concurrency 2, chains of 3)', async () => {
+    // Prepare
+    engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 20 }) });
+    const http = (id: string) => ({ type: 'http', url: `http://127.0.0.1:9/${id}` });
+    await engine.register({
+      id: 'chained', triggers: [{ event: 'test/chain' }], concurrency: 2,
+      steps: { a: { runtime: http('a'), after: [{ step: '$trigger' }] }, b: { runtime: http('b'), after: [{ step: 'a' }] }, c: { runtime: http('c'), after: [{ step: 'b' }] } },
+    });
+
+    // Act
+    const lone = await engine.send('test/chain', {});
+    await engine.waitForRuns([lone.id], { count: 1 });
+    const events = [];
+    for (let i = 0; i < 10; i += 1) events.push(await engine.send('test/chain', { i }));
+    const runs = await engine.waitForRuns(events.map((event) => event.id), { count: 10 });
+    await engine.quiesce();
+
+    // Assess
+    expect(runs.every((run) => run.status === 'Completed')).toBe(true);
+    expect(engine.counter.seen).toHaveLength(33);
+    expect(engine.counter.peaks.get('all')).toBe(2);
+    expect(await engine.state.flow.slotState('fn:chained:', Date.now())).toEqual({ holders: 0, waiting: 0 });
+  });
+
   it('keeps per-key limits independent, and shares a scope env key across functions', async () => {
     // Prepare
     engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 50, label: keyOf }) });
@@ -189,6 +213,28 @@ describe('flow-control gates on the memory engine', () => {
     expect((await engine.runsOf(events[24]!.id)).length).toBe(1);
   });
 
+  it('lets edge CEL read a batch\'s `events`, and a run of one event see it alone', async () => {
+    // Prepare
+    engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 5 }) });
+    const http = (id: string) => ({ type: 'http', url: `http://127.0.0.1:9/${id}` });
+    const steps = {
+      first: { runtime: http('first'), after: [{ step: '$trigger', if: 'size(events) >= 1' }] },
+      big: { runtime: http('big'), after: [{ step: 'first', if: 'size(events) == 3 && events[2].data.i == 2' }] },
+    };
+    await engine.register({ id: 'batched', triggers: [{ event: 'test/batch' }], batchEvents: { maxSize: 3, timeout: '10s' }, steps });
+    await engine.register({ id: 'single', triggers: [{ event: 'test/single' }], steps });
+
+    // Act
+    const events = [];
+    for (let i = 0; i < 3; i += 1) events.push(await engine.send('test/batch', { i }));
+    const single = await engine.send('test/single', {});
+    await engine.waitForRuns([events[0]!.id, single.id], { count: 2 });
+
+    // Assess
+    const ran = engine.counter.seen.map((step) => `${step.fnId}.${step.stepId}`).sort();
+    expect(ran).toEqual(['batched.big', 'batched.first', 'single.first']);
+  });
+
   it('spaces run starts as GCRA says (throttle 5 per 2 s, burst 1)', async () => {
     // Prepare
     await start({ throttle: { limit: 5, period: '2s', burst: 1 } });
@@ -205,6 +251,7 @@ describe('flow-control gates on the memory engine', () => {
     expect(offsets[1]).toBeLessThan(300);
     expect(offsets[2]).toBeGreaterThanOrEqual(350);
     expect(offsets[5]).toBeGreaterThanOrEqual(1550);
+    expect(offsets[5]).toBeLessThan(2200);
   });
 
   it('cancels a run whose step does not finish in time (timeouts.finish), with the reason', async () => {

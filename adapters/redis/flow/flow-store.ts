@@ -1,10 +1,10 @@
 import type { StepstackEvent } from '../../../core/events/event';
-import type { FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotRelease, SlotRequest, SlotWake } from '../../../core/ports/flow-store';
+import type { FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../../core/ports/flow-store';
 import type { RedisClient } from '../client';
 import { addToBatch, debounce, rateLimit, swapSingleton, takeBatch, takeDebounced, throttle } from './gate-scripts';
-import { acquireSlot, releaseSlot, renewSlot, wakeSlots } from './slot-scripts';
+import { acquireSlot, passSlot, releaseSlot, renewSlot, wakeSlots } from './slot-scripts';
 
-const SCRIPTS = { acquireSlot, releaseSlot, wakeSlots, renewSlot, throttle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch } as const;
+const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch } as const;
 type FlowScript = keyof typeof SCRIPTS;
 
 /** Calls to Redis, made faults of the platform when they fail (the state store's wrapper). */
@@ -50,6 +50,13 @@ export class RedisFlowStore implements FlowStore {
     return await this.run('releaseSlot', this.slotKeys(request.key), [
       request.holder, request.waiterId, int(request.now), request.limit, ms(request.reserveMs), ms(this.ttlMs),
     ]) as string[];
+  }
+
+  async passSlot(request: SlotPass): Promise<{ kept: true } | { kept: false; woken: string[] }> {
+    const [kept, ...woken] = await this.run('passSlot', this.slotKeys(request.key), [
+      request.from, request.to, int(request.until), int(request.now), request.limit, ms(request.reserveMs), ms(this.ttlMs),
+    ]) as [number, ...string[]];
+    return kept === 1 ? { kept: true } : { kept: false, woken };
   }
 
   async wakeSlots(request: SlotWake): Promise<{ woken: string[]; guardAt?: number }> {

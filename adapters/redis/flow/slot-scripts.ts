@@ -82,6 +82,24 @@ if redis.call('EXISTS', holders) == 1 then keep(tonumber(ARGV[6])) end
 return out`,
 };
 
+/** ARGV: from, to, until, now, limit, reserve ms, ttl ms. Returns {1} when kept for `to`, else {0, woken bodies...}. */
+export const passSlot = {
+  keys: 4,
+  lua: `${HELPERS}
+local now = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', holders, '-inf', now)
+local held = redis.call('ZREM', holders, ARGV[1]) == 1
+if held and redis.call('EXISTS', waiters) == 0 then
+  redis.call('ZADD', holders, ARGV[3], ARGV[2])
+  keep(tonumber(ARGV[7]))
+  return {1}
+end
+local out = {0}
+wake(now, tonumber(ARGV[5]), tonumber(ARGV[6]), out)
+if redis.call('EXISTS', holders) == 1 then keep(tonumber(ARGV[7])) end
+return out`,
+};
+
 /** ARGV: now, limit, reserve ms, ttl ms. Returns {guardAt|-1, woken bodies...}. */
 export const wakeSlots = {
   keys: 4,
