@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { createApp } from '../api/app';
+import { createInngestDriver } from '../adapters/inngest-driver';
 import type { DashboardParts } from '../api/dashboard';
 import { type HttpApiHandler, httpApiHandler } from '../platform/http/lambda';
 import { type EngineHandlerDeps, closeEngineDeps, engineHandlerDeps } from './deps';
@@ -17,6 +18,12 @@ const eventStream = lazy(() => {
   return settings.EVENT_STREAM_URL ? stageIntake(settings).intake.stream : undefined;
 });
 
+/** What the SDK apps' routes need: the driver that syncs apps, signed with SIGNING_KEY, and that key for registrations. */
+const sdkApps = lazy(() => {
+  const { SIGNING_KEY: signingKey, HTTP_ALLOW_LINK_LOCAL: allowLinkLocal } = loadSettings(process.env);
+  return { driver: createInngestDriver({ signingKey, allowLinkLocal }), signingKey };
+});
+
 /** The dashboard's files (packed into this function's zip) and its sessions on the stage's Redis. */
 const dashboard = lazy(() => ({ assets: loadDashboardAssets(), sessions: redisSessionsFor(loadSettings(process.env, { require: ['REDIS_URL'] })) }));
 
@@ -25,7 +32,7 @@ export function makeHandler(deps: () => EngineHandlerDeps, dashboardParts?: () =
   return httpApiHandler(() => {
     const { engine, logger, apiKey } = deps();
     const stream = eventStream();
-    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}) }, ...(dashboardParts ? { dashboard: dashboardParts() } : {}) });
+    return createApp({ logger, core: { engine, apiKey, ...(stream ? { stream } : {}), apps: sdkApps() }, ...(dashboardParts ? { dashboard: dashboardParts() } : {}) });
   });
 }
 

@@ -1,10 +1,10 @@
 import { RESERVED_EVENT_PREFIX, type StepstackEvent } from '../events/event';
 import { streamMessage } from '../events/stream';
 import type { CommitResult, StoredRun } from '../ports/run-store';
+import { FINISHED_EVENT } from '../sdk/plan-call';
 import { runResult } from './run-view';
 import type { EngineDeps } from './deps';
 
-export const FUNCTION_FINISHED = `${RESERVED_EVENT_PREFIX}function.finished`;
 export const FUNCTION_FAILED = `${RESERVED_EVENT_PREFIX}function.failed`;
 export const FUNCTION_CANCELLED = `${RESERVED_EVENT_PREFIX}function.cancelled`;
 
@@ -47,7 +47,7 @@ export function runEndEvents(run: StoredRun): PlatformEvent[] {
   const base = { function_id: run.functionId, run_id: run.id, event: run.event, status: run.status, ...correlation };
   const outcome = run.status === 'Completed' ? { result: runResult(run) } : { error: runError(run) };
   const data = { ...base, ...outcome };
-  const events: PlatformEvent[] = [{ name: FUNCTION_FINISHED, data }];
+  const events: PlatformEvent[] = [{ name: FINISHED_EVENT, data }];
   if (run.status === 'Failed') events.push({ name: FUNCTION_FAILED, data });
   if (run.status === 'Cancelled') events.push({ name: FUNCTION_CANCELLED, data });
   return events;

@@ -118,6 +118,8 @@ describe('serverless package --stage test', () => {
     expect(runnerSqs).toEqual([
       expect.objectContaining({ Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'], Resource: { 'Fn::GetAtt': ['EventStreamQueue', 'Arn'] } }),
       expect.objectContaining({ Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['StepQueue', 'Arn'] } }),
+      // Run ends send inngest/function.finished (SPEC section 3) through the stream it reads.
+      expect.objectContaining({ Action: ['sqs:SendMessage'], Resource: { 'Fn::GetAtt': ['EventStreamQueue', 'Arn'] } }),
     ]);
     expect(statementsOf(resource('EventApiRole')).flatMap(actions)).not.toContain('sqs:ReceiveMessage');
   });
