@@ -1,7 +1,7 @@
 import { type StreamMessage, eventOf } from '../core/events/stream';
 import { createSqsQueue } from '../adapters/sqs';
 import { errorMessage } from '../core/errors';
-import { handleEvent } from '../core/services/runner';
+import { RUNNER_CONCURRENCY, handleEvent } from '../core/services/runner';
 import { sqsClientFor } from '../platform/aws/clients';
 import { withSecrets } from '../platform/aws/secrets';
 import { stageEngine } from '../platform/compose/engine';
@@ -46,6 +46,7 @@ async function runner(): Promise<void> {
   const daemon = startDaemon<StreamMessage>({
     name: 'runner',
     queue: counters.queue(stream),
+    concurrency: RUNNER_CONCURRENCY,
     handle: counters.handle<StreamMessage>(async (message) => {
       await handleEvent(stage.runner, eventOf(message.body), { redelivered: message.receiveCount > 1 });
       return { kind: 'ack' };

@@ -19,7 +19,7 @@ import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { FairShare } from '../core/services/fair-share';
 import { parseMemory } from '../core/memory';
 import { FunctionCatalog } from '../core/services/function-catalog';
-import { handleEvent } from '../core/services/runner';
+import { RUNNER_CONCURRENCY, handleEvent } from '../core/services/runner';
 import { type Worker, startWorker } from '../core/services/worker-loop';
 import { type BackendContext, createBackends } from './backends';
 import { createMemoryHistoryStore } from '../adapters/memory/history';
@@ -102,7 +102,7 @@ export async function startLocalStack(config: Settings, options: StackOptions): 
   };
   const workers: Worker[] = [
     startWorker({
-      name: 'runner', queue: backends.eventStream, logger, concurrency: 10, visibilityMs: leaseMs, correlate: eventIds,
+      name: 'runner', queue: backends.eventStream, logger, concurrency: RUNNER_CONCURRENCY, visibilityMs: leaseMs, correlate: eventIds,
       handle: async (message) => {
         await handleEvent({ ...engine, catalog }, eventOf(message.body), { redelivered: message.receiveCount > 1 });
         return { kind: 'ack' };
