@@ -33,8 +33,11 @@ export interface AppParts {
   localGuard?: { allowedHosts: readonly string[] };
   /** The dashboard (SPEC section 8), served beside the core API and logged in with its key. */
   dashboard?: DashboardParts;
-  /** `GET /metrics`: Prometheus text (the local stack, the ECS Event API). */
-  metrics?: { render(): Promise<string>; contentType: string };
+  /**
+   * `GET /metrics`: Prometheus text (the local stack, the ECS Event API). `loopbackOnly`: answered
+   * only to this machine or task (a public listener behind a load balancer keeps its figures in).
+   */
+  metrics?: { render(): Promise<string>; contentType: string; loopbackOnly?: boolean };
 }
 
 type Handler = (request: RouteRequest) => Promise<ApiResponse>;
@@ -102,6 +105,8 @@ export function createApp(parts: AppParts): Hono<Env> {
     const metrics = parts.metrics;
     const allowed = parts.localGuard && allowedHostSet(parts.localGuard.allowedHosts);
     app.get('/metrics', async (c) => {
+      const remote = c.env?.incoming?.socket.remoteAddress ?? '';
+      if (metrics.loopbackOnly && !/^(127\.|::1$|::ffff:127\.)/.test(remote)) return send(c, errorResponse(404, 'no route GET /metrics'));
       const refused = allowed && refuseForeign({ host: c.req.header('host'), origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') }, allowed, 'API_KEY');
       if (refused) return send(c, refused);
       return new Response(await metrics.render(), { status: 200, headers: { 'content-type': metrics.contentType } });

@@ -10,5 +10,7 @@ export function containerEventApi(settings: Settings, logger: Logger): { app: Re
   const { intake, health, close } = stageIntake(settings);
   const config = { eventKeys: settings.EVENT_KEYS, maxBodyBytes: DEFAULT_MAX_BODY_BYTES };
   const metrics = createPrometheusMetrics({ defaultMetrics: true });
-  return { app: createApp({ logger, events: { intake: { ...intake, metrics }, config }, health, metrics }), close };
+  // The Event API listens behind the load balancer: its figures answer the task's own scraper only.
+  const exposed = { render: () => metrics.render(), contentType: metrics.contentType, loopbackOnly: true };
+  return { app: createApp({ logger, events: { intake: { ...intake, metrics }, config }, health, metrics: exposed }), close };
 }

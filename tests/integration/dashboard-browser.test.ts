@@ -21,6 +21,8 @@ describe('dashboard in a browser', () => {
   let context: BrowserContext;
   let page: Page;
   let flakyFixed = false;
+  /** Every URL the browser asked for: the stack's own, nothing from the internet. */
+  const requested: string[] = [];
 
   const core = async (method: string, route: string, body?: unknown): Promise<any> => {
     const response = await fetch(`${stack.url}${route}`, {
@@ -58,6 +60,7 @@ describe('dashboard in a browser', () => {
     });
     browser = await launchBrowser();
     context = browser.context;
+    context.on('request', (request) => requested.push(request.url()));
     page = await context.newPage();
   }, 60_000);
 
@@ -210,5 +213,7 @@ describe('dashboard in a browser', () => {
     // Assess
     expect(replay.status).toBe(401);
     expect(fromPage).toBe(401);
+    expect(requested.length).toBeGreaterThan(20);
+    expect(requested.filter((url) => !url.startsWith(`${stack.url}/`))).toEqual([]);
   });
 });
