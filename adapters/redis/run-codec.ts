@@ -107,6 +107,18 @@ export function decodeLeased(reply: unknown[], withoutDefinition = false): Lease
   });
 }
 
+/**
+ * Output pairs `[id, json, ...]` in the order their steps completed (end time, then id), as a Redis
+ * hash keeps insertion order only while it is compact; an SDK call's ctx.stack follows this order.
+ */
+function inCompletionOrder(flat: string[], steps: Record<string, StoredStep>): string[] {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  const endedAt = (id: string): number => (Object.hasOwn(steps, id) ? steps[id]!.endedAt ?? 0 : 0);
+  pairs.sort(([a], [b]) => endedAt(a) - endedAt(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return pairs.flat();
+}
+
 /** The loadRun script's reply. */
 export function decodeRun(reply: unknown[], now: number): StoredRun {
   const [metaFlat, stepsFlat, outputsFlat, leasesFlat, waitsFlat, definition, event] = reply as [string[], string[], string[], string[], string[], string | null, string | null];
@@ -149,7 +161,7 @@ export function decodeRun(reply: unknown[], now: number): StoredRun {
     ...metaOf(meta),
     event: decode<StepstackEvent>(event),
     steps,
-    outputs: decodeOutputs(outputsFlat),
+    outputs: decodeOutputs(inCompletionOrder(outputsFlat, steps)),
     timers,
     pauses,
     leases,

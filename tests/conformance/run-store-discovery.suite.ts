@@ -113,6 +113,34 @@ export function describeRunStoreDiscovery(make: Make, now: () => number): void {
     });
   });
   describe('SDK apps', () => {
+    it('hands a call the outputs in the order the steps completed (the SDK\'s ctx.stack), also past compact encodings', async () => {
+      // Prepare: ids in reverse alphabetical order, outputs past Redis's 64-byte listpack values
+      const store = await make();
+      const run = plannedRun(sdk, now());
+      await store.createRun(run);
+      const started = now();
+      const ids = Array.from({ length: 30 }, (_, k) => `s${999 - k}`);
+      // Act: each call completes one step and plans the next call, 1 ms apart
+      let call = '$sdk';
+      for (const [k, id] of ids.entries()) {
+        const next = `$sdk/${k + 1}`;
+        committed(await store.commitAttempt(completion(run.id, call, started + k, null, {
+          discovered: [
+            { id, edges: 0, children: [], completed: { output: { type: 'data', data: `${id} `.repeat(20) } } },
+            { id: next, edges: 0, children: [] },
+          ],
+        })));
+        call = next;
+      }
+      const lease = await store.leaseStep({ runId: run.id, stepId: call, attempt: 0, owner: 'x', leaseMs: LEASE_MS, now: started + ids.length });
+      const loaded = await store.loadRun(run.id);
+      // Assess
+      const codeSteps = (outputs: Record<string, unknown>): string[] => Object.keys(outputs).filter((id) => !id.startsWith('$sdk'));
+      if (lease.status !== 'leased') throw new Error(`expected a lease, got ${lease.status}`);
+      expect(codeSteps(lease.step.outputs)).toEqual(ids);
+      expect(codeSteps(loaded!.outputs)).toEqual(ids);
+    });
+
     it('puts, replaces, gets, lists and deletes apps', async () => {
       // Prepare
       const store = await make();

@@ -4,7 +4,7 @@ import { GRAPH_LUA } from './graph';
  * Lease an open attempt of a step and read what it needs.
  * KEYS: M, S, O, L, FN, EV of the run (see graph.ts).
  * ARGV: format, step id, attempt, owner, now, lease end, '1' to return the definition ('0': not), then the ids of
- *   the outputs to read (none: all).
+ *   the outputs to read (none: all, in the order their steps completed).
  * Returns {'missing'} | {'format', found} | {'closed'} | {'busy', until} |
  *   {'leased', meta values (id fn hash ev status started rerun), outputs, definition (false when not asked), event,
  *   async, attempts, errors, op}: outputs as id, JSON pairs.
@@ -34,7 +34,19 @@ if #ARGV > 7 then
     if value then outputs[#outputs + 1] = ARGV[i]; outputs[#outputs + 1] = value end
   end
 else
-  outputs = redis.call('HGETALL', O)
+  -- Every output, in the order the steps completed (an SDK call's ctx.stack): a hash keeps insertion
+  -- order only while it is compact, so sort by each step's end time, then id.
+  local flat = redis.call('HGETALL', O)
+  local entries = {}
+  for i = 1, #flat, 2 do
+    entries[#entries + 1] = {flat[i], flat[i + 1], tonumber(redis.call('HGET', S, 'en:' .. flat[i]) or '0')}
+  end
+  table.sort(entries, function(a, b)
+    if a[3] ~= b[3] then return a[3] < b[3] end
+    return a[1] < b[1]
+  end)
+  outputs = {}
+  for _, entry in ipairs(entries) do outputs[#outputs + 1] = entry[1]; outputs[#outputs + 1] = entry[2] end
 end
 local definition = false
 if ARGV[7] == '1' then definition = redis.call('GET', FN) end
