@@ -23,7 +23,9 @@ import { startNoopStepServer } from './support/noop-step-server';
 import { fmt, percentile } from './support/stats';
 
 export const CHAIN = 10;
-const RUNS = Number(process.env.RUNS ?? 400);
+const RUNS = Number(process.env.RUNS ?? 1000);
+/** Pairs of runs, one of each system, in alternating order: a load change on the machine hits both of a pair. */
+const PAIRS = Number(process.env.PAIRS ?? 3);
 const CONCURRENCY = 20;
 
 /**
@@ -206,18 +208,30 @@ function runInChild(system: System, kind: StepKind, redisUrl: string, redisPort:
   });
 }
 
-/** Each system twice on the Redis server at `redis`, each run in a fresh process, in alternating order. */
+/** Each system PAIRS times on the Redis server at `redis`, each run in a fresh process, in alternating order. */
 export async function compareWithBullmq(redis: { url: string; port: number }, kind: StepKind = 'http'): Promise<Record<System, Figures[]>> {
   const results: Record<System, Figures[]> = { stepstack: [], bullmq: [] };
-  for (const order of [['stepstack', 'bullmq'], ['bullmq', 'stepstack']] as System[][]) {
-    for (const system of order) results[system].push(await runInChild(system, kind, redis.url, redis.port));
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    for (const system of (pair % 2 === 0 ? ['stepstack', 'bullmq'] : ['bullmq', 'stepstack']) as System[]) {
+      results[system].push(await runInChild(system, kind, redis.url, redis.port));
+    }
   }
   return results;
 }
 
+/** Stepstack's steps/s over BullMQ's within each pair, and their median: the comparison's figure. */
+export function pairRatios(results: Record<System, Figures[]>): { ratios: number[]; median: number } {
+  const ratios = results.stepstack.map((figures, i) => Number(figures['steps/s']) / Number(results.bullmq[i]!['steps/s']));
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { ratios, median };
+}
+
 /**
  * Issue 3's figures: Stepstack on Redis against BullMQ, side by side on one Redis server in one run.
- * Each system runs twice in its own process, in alternating order; the better run of each is shown.
+ * Each system runs PAIRS times in its own process, in alternating order; the better run of each is
+ * shown, and the median of the pairs' ratios.
  */
 export async function benchRedisVsBullmq(): Promise<void> {
   const redis = await spawnRedisServer({});
@@ -232,12 +246,14 @@ function printComparison(kind: StepKind, results: Record<System, Figures[]>): vo
   const best = (runs: Figures[]): Figures => runs.reduce((a, b) => (Number(b['steps/s']) > Number(a['steps/s']) ? b : a));
   const stepstack = best(results.stepstack);
   const bullmq = best(results.bullmq);
-  console.log(`\nchains of ${CHAIN} ${STEP_KINDS[kind]}, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server (best of 2 each)`);
+  console.log(`\nchains of ${CHAIN} ${STEP_KINDS[kind]}, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server (best of ${PAIRS} each)`);
   console.log(`  ${''.padEnd(42)} ${'Stepstack'.padStart(12)} ${'BullMQ'.padStart(12)}`);
   for (const key of Object.keys(stepstack) as (keyof Figures)[]) {
     console.log(`  ${key.padEnd(42)} ${stepstack[key].padStart(12)} ${bullmq[key].padStart(12)}`);
   }
   console.log(`  steps/s of every run: Stepstack ${results.stepstack.map((f) => f['steps/s']).join(', ')}; BullMQ ${results.bullmq.map((f) => f['steps/s']).join(', ')}`);
+  const { ratios, median } = pairRatios(results);
+  console.log(`  Stepstack / BullMQ per pair: ${ratios.map((ratio) => `${ratio.toFixed(2)}x`).join(', ')}; median ${median.toFixed(2)}x (target >= 1.5x)`);
 }
 
 async function child(system: System, kind: StepKind, redisUrl: string, redisPort: number): Promise<void> {
