@@ -1,4 +1,4 @@
-import { GRAPH_LUA } from './graph';
+import { OPEN_CHANGE_LUA } from './graph';
 
 /**
  * Settle an attempt of a step, guarded by that attempt still being the scheduled one of a running run.
@@ -11,11 +11,7 @@ import { GRAPH_LUA } from './graph';
  */
 export const commitAttempt = {
   keys: 7,
-  lua: `${GRAPH_LUA}
-local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local retention, now = ARGV[1], ARGV[2]
-local refused = open_run(M, ARGV[3])
-if refused then return refused end
+  lua: `${OPEN_CHANGE_LUA}
 local step, attempt, kind = ARGV[4], ARGV[5], ARGV[6]
 if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .. step) ~= 'Scheduled'
   or redis.call('HGET', S, 'at:' .. step) ~= attempt then return {'stale'} end

@@ -1,4 +1,4 @@
-import { GRAPH_LUA } from './graph';
+import { OPEN_CHANGE_LUA } from './graph';
 
 /**
  * End a running run as Failed or Cancelled.
@@ -7,11 +7,7 @@ import { GRAPH_LUA } from './graph';
  */
 export const endRun = {
   keys: 7,
-  lua: `${GRAPH_LUA}
-local M, O, W = KEYS[1], KEYS[3], KEYS[5]
-local retention, now = ARGV[1], ARGV[2]
-local refused = open_run(M, ARGV[3])
-if refused then return refused end
+  lua: `${OPEN_CHANGE_LUA}
 if redis.call('HGET', M, 'status') ~= 'Running' then return {'stale'} end
 local dropped = {}
 end_run(M, W, ARGV[4], now, ARGV[5], dropped)

@@ -1,4 +1,4 @@
-import { GRAPH_LUA } from './graph';
+import { OPEN_CHANGE_LUA } from './graph';
 
 /**
  * A timer came due: apply the edge resolution it was armed with (and end its pause, for an async ttl).
@@ -7,15 +7,10 @@ import { GRAPH_LUA } from './graph';
  */
 export const fireTimer = {
   keys: 7,
-  lua: `${GRAPH_LUA}
-local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local retention, now = ARGV[1], ARGV[2]
-local refused = open_run(M, ARGV[3])
-if refused then return refused end
-local json = redis.call('HGET', W, 't:' .. ARGV[4])
-if redis.call('HGET', M, 'status') ~= 'Running' or not json then return {'stale'} end
+  lua: `${OPEN_CHANGE_LUA}
+local json = take_wait(M, W, 't:' .. ARGV[4])
+if not json then return {'stale'} end
 local timer = cjson.decode(json)
-redis.call('HDEL', W, 't:' .. ARGV[4])
 local scheduled, dropped = {}, {}
 if timer.endsPause then
   local pause = redis.call('HGET', W, 'p:' .. timer.endsPause)

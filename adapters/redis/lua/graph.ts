@@ -136,4 +136,24 @@ local function open_run(M, expected_format)
   if format ~= expected_format then return {'format', format} end
   return nil
 end
+
+-- The wait field (t:<id> or p:<id>) of a running run, taken out of W; nil when it is gone or the run ended.
+local function take_wait(M, W, field)
+  local json = redis.call('HGET', W, field)
+  if redis.call('HGET', M, 'status') ~= 'Running' or not json then return nil end
+  redis.call('HDEL', W, field)
+  return json
+end
+`;
+
+/**
+ * The start of every script that changes an existing run: its keys (KEYS: M, S, O, L, W, FN, EV),
+ * ARGV[1] retention ms and ARGV[2] now, and the refusal of a run that is missing or stored in another
+ * format than ARGV[3].
+ */
+export const OPEN_CHANGE_LUA = `${GRAPH_LUA}
+local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local retention, now = ARGV[1], ARGV[2]
+local refused = open_run(M, ARGV[3])
+if refused then return refused end
 `;

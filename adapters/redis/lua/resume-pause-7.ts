@@ -1,4 +1,4 @@
-import { GRAPH_LUA } from './graph';
+import { OPEN_CHANGE_LUA } from './graph';
 
 /**
  * An event matched a pause: fire its async edge (dropping its ttl timer), or cancel the run.
@@ -8,15 +8,10 @@ import { GRAPH_LUA } from './graph';
  */
 export const resumePause = {
   keys: 7,
-  lua: `${GRAPH_LUA}
-local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local retention, now = ARGV[1], ARGV[2]
-local refused = open_run(M, ARGV[3])
-if refused then return refused end
-local json = redis.call('HGET', W, 'p:' .. ARGV[4])
-if redis.call('HGET', M, 'status') ~= 'Running' or not json then return {'stale'} end
+  lua: `${OPEN_CHANGE_LUA}
+local json = take_wait(M, W, 'p:' .. ARGV[4])
+if not json then return {'stale'} end
 local pause = cjson.decode(json)
-redis.call('HDEL', W, 'p:' .. ARGV[4])
 local scheduled, dropped = {}, {json}
 if pause.kind == 'cancel' then
   end_run(M, W, 'Cancelled', now, ARGV[6], dropped)
