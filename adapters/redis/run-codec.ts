@@ -37,11 +37,20 @@ export function checkReply(reply: unknown[], runId: string): void {
   if (reply[0] === 'format') throw new FormatError(`run ${runId}`, Number(reply[1]), RUN_FORMAT);
 }
 
-/** The reply of a changing script (lua/graph.ts `committed`). */
-export function decodeCommit(reply: unknown[], runId: string): CommitResult {
-  checkReply(reply, runId);
-  if (reply[0] === 'stale' || reply[0] === 'missing') return { outcome: reply[0] };
-  const [, status, flat, dropped, outputCount, leased] = reply as [string, RunStatus, string[], string[], number, string[]];
+/** A list from a script's JSON reply: cjson writes an empty table as `{}`. */
+const listOf = <T>(value: unknown): T[] => (Array.isArray(value) ? value as T[] : []);
+
+/** The reply of a changing script: a refusal (`{'stale'}`, ...), or the JSON text of lua/graph.ts `committed`. */
+export function decodeCommit(reply: unknown, runId: string): CommitResult {
+  if (Array.isArray(reply)) {
+    checkReply(reply, runId);
+    if (reply[0] === 'stale' || reply[0] === 'missing') return { outcome: reply[0] };
+    throw new Error(`run ${runId}: unexpected script reply ${JSON.stringify(reply)}`);
+  }
+  const [, status, flatReply, droppedReply, outputCount, leasedReply] = decode<[string, RunStatus, unknown, unknown, number, unknown]>(reply as string);
+  const flat = listOf<string>(flatReply);
+  const dropped = listOf<string>(droppedReply);
+  const leased = listOf<string | false>(leasedReply);
   const scheduled = [];
   for (let i = 0; i + 2 < flat.length; i += 3) scheduled.push({ stepId: flat[i]!, attempt: Number(flat[i + 1]), dueAt: Number(flat[i + 2]) });
   return {
@@ -52,7 +61,7 @@ export function decodeCommit(reply: unknown[], runId: string): CommitResult {
     outputCount: Number(outputCount),
     ...(leased.length > 0 ? {
       leased: {
-        stepId: leased[0]!, attempt: Number(leased[1]), dueAt: Number(leased[2]),
+        stepId: leased[0] as string, attempt: Number(leased[1]), dueAt: Number(leased[2]),
         async: leased[3] ? decode<StepstackEvent>(leased[3]) : null,
         ...(leased[4] ? { op: decode(leased[4]) } : {}),
       },

@@ -35,8 +35,8 @@ export class RedisRunStore implements RunStore {
       encode(run.definition), encode(run.event), ...changesArgs(run.changes),
     ];
     return this.call('createRun', async () => {
-      const reply = (await this.script('createRun', keys.all, args)) as unknown[];
-      return reply[0] === 'exists' ? { outcome: 'exists' } : decodeCommit(reply, run.id);
+      const reply = await this.script('createRun', keys.all, args);
+      return Array.isArray(reply) && reply[0] === 'exists' ? { outcome: 'exists' } : decodeCommit(reply, run.id);
     });
   }
 
@@ -98,7 +98,7 @@ export class RedisRunStore implements RunStore {
       commit.leaseNext ? ms(commit.leaseNext.until) : '', String(commit.outputCap ?? 0), discoveredArg(commit.discovered),
       ...changesArgs(commit.changes),
     ];
-    return this.call('commitAttempt', async () => decodeCommit((await this.script('commitAttempt', this.keys.run(commit.runId).all, args)) as unknown[], commit.runId));
+    return this.call('commitAttempt', async () => decodeCommit(await this.script('commitAttempt', this.keys.run(commit.runId).all, args), commit.runId));
   }
 
   fireTimer(change: TimerFire): Promise<CommitResult> {
@@ -112,7 +112,7 @@ export class RedisRunStore implements RunStore {
       ms(this.retentionMs), at(change.now), String(RUN_FORMAT), change.pauseId, encode(change.event),
       `cancelled by event '${change.event.name}' (${change.event.id})`,
     ];
-    return this.call('resumePause', async () => decodeCommit((await this.script('resumePause', this.keys.run(change.runId).all, args)) as unknown[], change.runId));
+    return this.call('resumePause', async () => decodeCommit(await this.script('resumePause', this.keys.run(change.runId).all, args), change.runId));
   }
 
   endRun(change: RunEnd): Promise<CommitResult> {
