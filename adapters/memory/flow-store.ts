@@ -1,5 +1,5 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type { FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
+import type { BatchAnswer, FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
 import { ExpiringMap } from './state-expiring-map';
 
 /** One concurrency key: live holders (holder to lapse time) and waiters in line (lowest score first, then id). */
@@ -28,6 +28,9 @@ export class MemoryFlowStore implements FlowStore {
   private readonly singletons = new ExpiringMap<string, { runId: string; since: number }>();
   private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; order: string; firstAt: number; dueAt: number }>();
   private readonly batches = new ExpiringMap<string, { id: string; events: string[]; ids: Set<string> }>();
+  /** Taken batches' events by `<key>\n<batch id>` until released, and their events' batch by `<key>\n<event id>`. */
+  private readonly taken = new ExpiringMap<string, string[]>();
+  private readonly takenOf = new ExpiringMap<string, string>();
   private readonly runEventLists = new ExpiringMap<string, string>();
   private readonly skips = new ExpiringMap<string, FlowSkip[]>();
 
@@ -150,8 +153,13 @@ export class MemoryFlowStore implements FlowStore {
     return JSON.parse(pending.event) as StepstackEvent;
   }
 
-  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }> {
-    const now = this.now();
+  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number; keepMs: number; now: number }): Promise<BatchAnswer> {
+    const { now } = request;
+    const takenId = this.takenOf.get(`${key}\n${request.event.id}`, now);
+    if (takenId !== undefined) {
+      const events = this.taken.get(`${key}\n${takenId}`, now);
+      return events ? { batchId: takenId, opened: false, full: parsed(events), again: true } : { batchId: takenId, opened: false, started: true };
+    }
     const open = this.batches.get(key, now);
     const batch = open ?? { id: request.batchId, events: [], ids: new Set<string>() };
     if (!open) this.batches.set(key, batch, now + request.ttlMs);
@@ -160,15 +168,28 @@ export class MemoryFlowStore implements FlowStore {
       batch.events.push(JSON.stringify(request.event));
     }
     if (batch.events.length < request.maxSize) return { batchId: batch.id, opened: !open };
-    this.batches.delete(key);
-    return { batchId: batch.id, opened: !open, full: batch.events.map((json) => JSON.parse(json) as StepstackEvent) };
+    this.keepTaken(key, batch, now + request.keepMs);
+    return { batchId: batch.id, opened: !open, full: parsed(batch.events) };
   }
 
-  async takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined> {
-    const batch = this.batches.get(key, this.now());
-    if (batch?.id !== batchId) return undefined;
-    this.batches.delete(key);
-    return batch.events.map((json) => JSON.parse(json) as StepstackEvent);
+  async takeBatch(key: string, request: { batchId: string; keepMs: number; now: number }): Promise<{ events: StepstackEvent[]; again: boolean } | undefined> {
+    const { batchId, now } = request;
+    const batch = this.batches.get(key, now);
+    if (batch?.id === batchId) {
+      this.keepTaken(key, batch, now + request.keepMs);
+      return { events: parsed(batch.events), again: false };
+    }
+    const events = this.taken.get(`${key}\n${batchId}`, now);
+    return events ? { events: parsed(events), again: true } : undefined;
+  }
+
+  async releaseBatch(key: string, batchId: string): Promise<void> {
+    this.taken.delete(`${key}\n${batchId}`);
+  }
+
+  /** Drop what has expired (the state store calls it now and then). */
+  sweep(now: number): void {
+    for (const map of [this.tats, this.singletons, this.debounces, this.batches, this.taken, this.takenOf, this.runEventLists, this.skips]) map.sweep(now);
   }
 
   async saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void> {
@@ -189,6 +210,13 @@ export class MemoryFlowStore implements FlowStore {
 
   async skipsOf(eventId: string): Promise<FlowSkip[]> {
     return (this.skips.get(eventId, this.now()) ?? []).map((skip) => ({ ...skip }));
+  }
+
+  /** Move a full (or timed-out) batch from open to taken, its events pointing to it. */
+  private keepTaken(key: string, batch: { id: string; events: string[]; ids: Set<string> }, until: number): void {
+    this.batches.delete(key);
+    this.taken.set(`${key}\n${batch.id}`, batch.events, until);
+    for (const id of batch.ids) this.takenOf.set(`${key}\n${id}`, batch.id, until);
   }
 
   private slotKey(key: string): SlotKey {
@@ -216,6 +244,8 @@ export class MemoryFlowStore implements FlowStore {
     return slot.guardAt;
   }
 }
+
+const parsed = (events: string[]): StepstackEvent[] => events.map((json) => JSON.parse(json) as StepstackEvent);
 
 function reap(slot: SlotKey, now: number): void {
   for (const [holder, until] of slot.holders) if (until <= now) slot.holders.delete(holder);

@@ -3,9 +3,10 @@ import { compileFunction } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
 import type { FlowWorkItem } from '../run/work-item';
 import type { EngineDeps } from '../services/deps';
-import { startAdmitted, startRunFor } from '../services/runner';
+import { startAdmitted, startBatch } from '../services/runner';
 import { enqueueWork } from '../services/work';
 import { flowOf } from './compiled-flow';
+import { TAKEN_BATCH_MS } from './admit';
 import { cancelWithReason, flowItem, sendWoken } from './flow-work';
 import { inArrivalOrder } from './keys';
 import { startedKey } from './step-flow';
@@ -33,10 +34,11 @@ export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, ite
     return;
   }
   if (item.action === 'batch') {
-    const taken = await deps.state.flow.takeBatch(item.key ?? '', item.batchId ?? '');
-    const events = taken && inArrivalOrder(taken);
-    const fn = events && events.length > 0 && (await functionNamed(deps, item.functionId));
-    if (events?.[0] && fn) await startRunFor(deps, fn, events[0], redelivered, { events });
+    const key = item.key ?? '';
+    const batchId = item.batchId ?? '';
+    const taken = await deps.state.flow.takeBatch(key, { batchId, keepMs: TAKEN_BATCH_MS, now: deps.clock.now() });
+    const fn = taken && (await functionNamed(deps, item.functionId));
+    if (taken && fn) await startBatch(deps, fn, { key, batchId, events: inArrivalOrder(taken.events), again: taken.again }, redelivered);
     return;
   }
   await timeOut(deps, item);

@@ -52,11 +52,15 @@ export interface FlowStore {
 
   /**
    * Add an event to the open batch of `key` (opening one as `batchId` when none is), idempotent by
-   * event id. A batch that reaches `maxSize` is taken at once and returned as `full`.
+   * event id. A batch that reaches `maxSize` is taken at once and returned as `full`. A taken batch
+   * is kept for `keepMs` (each of its events pointing to it) until released: any of its events that
+   * comes again gets the same `full` answer, marked `again`; once released, `started` (its run exists).
    */
-  addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }>;
-  /** Take the batch `batchId` if it is still the open one of `key`. */
-  takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined>;
+  addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number; keepMs: number; now: number }): Promise<BatchAnswer>;
+  /** Take the batch `batchId` if it is still the open one of `key` (kept as addToBatch keeps a full one), or again while taken and not released. */
+  takeBatch(key: string, request: { batchId: string; keepMs: number; now: number }): Promise<{ events: StepstackEvent[]; again: boolean } | undefined>;
+  /** The run of a taken batch exists: forget its events (its events' ids still answer `started` until `keepMs` passes). */
+  releaseBatch(key: string, batchId: string): Promise<void>;
   /** Keep a run's events (a batch), for its steps' input. */
   saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void>;
   runEvents(runId: string): Promise<StepstackEvent[] | undefined>;
@@ -64,6 +68,19 @@ export interface FlowStore {
   /** Note that an event started no run of a function, and why (idempotent). */
   recordSkip(eventId: string, skip: FlowSkip, ttlMs: number): Promise<void>;
   skipsOf(eventId: string): Promise<FlowSkip[]>;
+}
+
+/** Where an event went in its batch (see `addToBatch`). */
+export interface BatchAnswer {
+  batchId: string;
+  /** This event opened the batch: its timeout timer is to be sent. */
+  opened: boolean;
+  /** The batch is full and taken: start its run with these events (in the order added). */
+  full?: StepstackEvent[];
+  /** `full` was answered before (a redelivered event, or the batch's timer): the run may exist, partly started. */
+  again?: true;
+  /** The event's batch was taken and its run created. */
+  started?: true;
 }
 
 export type SkipReason = 'rate_limited' | 'idempotent' | 'debounced' | 'singleton';

@@ -1,6 +1,6 @@
 import type { StepstackEvent } from '../events/event';
 import { cachedExpression } from '../expressions/cache';
-import { admitRun } from '../flow/admit';
+import { type TakenBatch, admitRun } from '../flow/admit';
 import { shapeStart } from '../flow/start-shaping';
 import type { CompiledFunction } from '../functions/compiled';
 import type { IndexedPause } from '../ports/pause-index';
@@ -47,7 +47,18 @@ export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, deliv
 export async function startAdmitted(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { debounced?: boolean } = {}): Promise<void> {
   const admission = await admitRun(deps, fn, event, options);
   if (admission.kind === 'start') await startRunFor(deps, fn, event, delivery);
-  else if (admission.kind === 'batch') await startRunFor(deps, fn, admission.events[0] as StepstackEvent, delivery, { events: admission.events });
+  else if (admission.kind === 'batch') await startBatch(deps, fn, admission.batch, delivery);
+}
+
+/**
+ * Start the run of a taken batch, then release the batch: until then, its events (redelivered) and
+ * its timer get the batch again, and starting it again is idempotent (the run id is claimed by the
+ * first event), so a crash in between loses nothing. Taken before: recover what a first try left undone.
+ */
+export async function startBatch(deps: EngineDeps, fn: CompiledFunction, batch: TakenBatch, delivery: Delivery): Promise<void> {
+  const [first] = batch.events;
+  if (first) await startRunFor(deps, fn, first, { redelivered: delivery.redelivered || batch.again }, { events: batch.events });
+  await deps.state.flow.releaseBatch(batch.key, batch.batchId);
 }
 
 function triggers(fn: CompiledFunction, event: StepstackEvent): boolean {

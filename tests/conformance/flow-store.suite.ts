@@ -240,10 +240,14 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
     });
 
     describe('batches', () => {
+      const KEEP = 24 * 3_600_000;
+      const adder = (key: string, maxSize = 3) => (id: string, batchId: string, now = T0) => flow.addToBatch(key, { event: event(id), batchId, maxSize, ttlMs: 60_000, keepMs: KEEP, now });
+      const ids = (events: StepstackEvent[] | undefined) => events?.map((e) => e.id);
+
       it('collects events in order (once each), hands over a full batch at once, and a partial one by its id', async () => {
         // Prepare
         const key = uniqueKey('batch');
-        const add = (id: string, batchId: string) => flow.addToBatch(key, { event: event(id), batchId, maxSize: 3, ttlMs: 60_000 });
+        const add = adder(key);
 
         // Act
         const first = await add('e1', 'b1');
@@ -251,17 +255,75 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         await add('e2', 'b2');
         const full = await add('e3', 'b3');
         const opened = await add('e4', 'b4');
-        const wrong = await flow.takeBatch(key, 'b1');
-        const partial = await flow.takeBatch(key, 'b4');
+        const wrong = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 });
+        const partial = await flow.takeBatch(key, { batchId: 'b4', keepMs: KEEP, now: T0 });
 
         // Assess
         expect(first).toEqual({ batchId: 'b1', opened: true });
-        expect(full.batchId).toBe('b1');
-        expect(full.full?.map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
+        expect(full).toMatchObject({ batchId: 'b1', opened: false });
+        expect(full.again).toBeUndefined();
+        expect(ids(full.full)).toEqual(['e1', 'e2', 'e3']);
         expect(opened).toEqual({ batchId: 'b4', opened: true });
-        expect(wrong).toBeUndefined();
-        expect(partial?.map((e) => e.id)).toEqual(['e4']);
-        expect(await flow.takeBatch(key, 'b4')).toBeUndefined();
+        expect(ids(wrong?.events)).toEqual(['e1', 'e2', 'e3']);
+        expect(wrong?.again).toBe(true);
+        expect(partial).toEqual({ events: [event('e4')], again: false });
+      });
+
+      it('answers a full batch again, the same, for any of its events that comes again until released', async () => {
+        // Prepare
+        const key = uniqueKey('batch-again');
+        const add = adder(key);
+        for (const id of ['e1', 'e2', 'e3']) await add(id, `b-${id}`);
+
+        // Act
+        const again = [await add('e3', 'x1', T0 + 10), await add('e1', 'x2', T0 + 20)];
+        const fresh = await add('e4', 'b-e4', T0 + 30);
+
+        // Assess
+        for (const answer of again) expect(answer).toEqual({ batchId: 'b-e1', opened: false, full: [event('e1'), event('e2'), event('e3')], again: true });
+        expect(fresh).toEqual({ batchId: 'b-e4', opened: true });
+      });
+
+      it('once released (its run exists), answers its events `started`, and forgets them after keepMs', async () => {
+        // Prepare
+        const key = uniqueKey('batch-release');
+        const add = adder(key, 2);
+        await add('e1', 'b1');
+        await add('e2', 'b2');
+
+        // Act
+        await flow.releaseBatch(key, 'b1');
+        const redelivered = await add('e2', 'x', T0 + 10);
+        const timer = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 10 });
+        const muchLater = await add('e1', 'late', T0 + KEEP + 1);
+
+        // Assess
+        expect(redelivered).toEqual({ batchId: 'b1', opened: false, started: true });
+        expect(timer).toBeUndefined();
+        expect(muchLater).toEqual({ batchId: 'late', opened: true });
+      });
+
+      it('keeps a batch taken on its timeout the same way: taken again, its events answered, then released', async () => {
+        // Prepare
+        const key = uniqueKey('batch-timeout');
+        const add = adder(key, 10);
+        await add('e1', 'b1');
+        await add('e2', 'b2');
+
+        // Act
+        const taken = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 1000 });
+        const timerAgain = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 1001 });
+        const eventAgain = await add('e2', 'x', T0 + 1002);
+        const next = await add('e3', 'b3', T0 + 1003);
+        await flow.releaseBatch(key, 'b1');
+        const released = [await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 1004 }), await add('e1', 'y', T0 + 1005)];
+
+        // Assess
+        expect(taken).toEqual({ events: [event('e1'), event('e2')], again: false });
+        expect(timerAgain).toEqual({ events: [event('e1'), event('e2')], again: true });
+        expect(eventAgain).toEqual({ batchId: 'b1', opened: false, full: [event('e1'), event('e2')], again: true });
+        expect(next).toEqual({ batchId: 'b3', opened: true });
+        expect(released).toEqual([undefined, { batchId: 'b1', opened: false, started: true }]);
       });
 
       it('keeps a run\'s events', async () => {

@@ -1,10 +1,10 @@
 import type { StepstackEvent } from '../../../core/events/event';
-import type { FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../../core/ports/flow-store';
+import type { BatchAnswer, FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../../core/ports/flow-store';
 import type { RedisClient } from '../client';
-import { addToBatch, debounce, rateLimit, swapSingleton, takeBatch, takeDebounced, throttle } from './gate-scripts';
+import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttle } from './gate-scripts';
 import { acquireSlot, passSlot, releaseSlot, renewSlot, wakeSlots } from './slot-scripts';
 
-const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch } as const;
+const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch, releaseBatch } as const;
 type FlowScript = keyof typeof SCRIPTS;
 
 /** Calls to Redis, made faults of the platform when they fail (the state store's wrapper). */
@@ -105,16 +105,25 @@ export class RedisFlowStore implements FlowStore {
     return typeof json === 'string' ? (JSON.parse(json) as StepstackEvent) : undefined;
   }
 
-  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }> {
-    const [batchId, opened, full, ...events] = await this.run('addToBatch', this.batchKeys(key), [
-      JSON.stringify(request.event), request.event.id, request.batchId, request.maxSize, ms(request.ttlMs),
-    ]) as [string, number, number, ...string[]];
-    return { batchId, opened: opened === 1, ...(full === 1 ? { full: events.map((json) => JSON.parse(json) as StepstackEvent) } : {}) };
+  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number; keepMs: number; now: number }): Promise<BatchAnswer> {
+    const [batchId, opened, state, again, json] = await this.run('addToBatch', this.batchKeys(key), [
+      JSON.stringify(request.event), request.event.id, request.batchId, request.maxSize, ms(request.ttlMs), ms(request.keepMs), int(request.now),
+    ]) as [string, number, number, number, string?];
+    const answer: BatchAnswer = { batchId, opened: opened === 1 };
+    if (state === 2) return { ...answer, started: true };
+    if (state !== 1) return answer;
+    return { ...answer, full: JSON.parse(json ?? '[]') as StepstackEvent[], ...(again === 1 ? { again: true as const } : {}) };
   }
 
-  async takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined> {
-    const events = await this.run('takeBatch', this.batchKeys(key), [batchId]);
-    return Array.isArray(events) ? (events as string[]).map((json) => JSON.parse(json) as StepstackEvent) : undefined;
+  async takeBatch(key: string, request: { batchId: string; keepMs: number; now: number }): Promise<{ events: StepstackEvent[]; again: boolean } | undefined> {
+    const taken = await this.run('takeBatch', this.batchKeys(key), [request.batchId, ms(request.keepMs), int(request.now)]);
+    if (!Array.isArray(taken)) return undefined;
+    const [again, json] = taken as [number, string];
+    return { events: JSON.parse(json) as StepstackEvent[], again: again === 1 };
+  }
+
+  async releaseBatch(key: string, batchId: string): Promise<void> {
+    await this.run('releaseBatch', this.batchKeys(key), [batchId]);
   }
 
   saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void> {
@@ -164,6 +173,6 @@ export class RedisFlowStore implements FlowStore {
 
   private batchKeys(key: string): string[] {
     const tag = this.key('fb', key);
-    return [`${tag}:id`, `${tag}:ev`, `${tag}:ids`];
+    return [`${tag}:id`, `${tag}:ev`, `${tag}:ids`, `${tag}:tk`, `${tag}:tx`];
   }
 }

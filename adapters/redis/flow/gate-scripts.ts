@@ -72,33 +72,82 @@ redis.call('DEL', KEYS[1])
 return event`,
 };
 
-/** KEYS: batch id, events (list), event ids (set). ARGV: event JSON, event id, batch id, max size, ttl ms. Returns {batch id, opened 0|1, full 0|1, events...}. */
+/**
+ * Batches. KEYS (one hash tag): the open batch's id, its events (list), its event ids (set), taken
+ * (sorted set of `b:<batch>` and `e:<event>` by when they are forgotten), and taken's hash (`b:<batch>`:
+ * the events as a JSON array until released; `e:<event>`: its batch).
+ */
+const BATCH_HELPERS = `
+local open, list, ids, taken, takenOf = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local function forget(now)
+  local old = redis.call('ZRANGEBYSCORE', taken, '-inf', now, 'LIMIT', 0, 100)
+  if #old > 0 then
+    redis.call('HDEL', takenOf, unpack(old))
+    redis.call('ZREM', taken, unpack(old))
+  end
+end
+local function take(id, now, keep)
+  local json = '[' .. table.concat(redis.call('LRANGE', list, 0, -1), ',') .. ']'
+  local untilMs = now + keep
+  redis.call('HSET', takenOf, 'b:' .. id, json)
+  redis.call('ZADD', taken, untilMs, 'b:' .. id)
+  for _, event in ipairs(redis.call('SMEMBERS', ids)) do
+    redis.call('HSET', takenOf, 'e:' .. event, id)
+    redis.call('ZADD', taken, untilMs, 'e:' .. event)
+  end
+  redis.call('DEL', open, list, ids)
+  redis.call('PEXPIRE', taken, keep)
+  redis.call('PEXPIRE', takenOf, keep)
+  return json
+end
+`;
+
+/**
+ * ARGV: event JSON, event id, batch id, max size, ttl ms, keep ms, now. Returns {batch id, opened
+ * 0|1, state (0 added, 1 full, 2 started), again 0|1, events JSON when full}.
+ */
 export const addToBatch = {
-  keys: 3,
-  lua: `
-local id = redis.call('GET', KEYS[1])
+  keys: 5,
+  lua: `${BATCH_HELPERS}
+local keep, now = tonumber(ARGV[6]), tonumber(ARGV[7])
+forget(now)
+local takenId = redis.call('HGET', takenOf, 'e:' .. ARGV[2])
+if takenId then
+  local json = redis.call('HGET', takenOf, 'b:' .. takenId)
+  if json then return {takenId, 0, 1, 1, json} end
+  return {takenId, 0, 2, 0}
+end
+local id = redis.call('GET', open)
 local opened = 0
 if not id then
   id = ARGV[3]
   opened = 1
-  redis.call('SET', KEYS[1], id, 'PX', ARGV[5])
+  redis.call('SET', open, id, 'PX', ARGV[5])
 end
-if redis.call('SADD', KEYS[3], ARGV[2]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[1]) end
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-redis.call('PEXPIRE', KEYS[3], ARGV[5])
-if redis.call('LLEN', KEYS[2]) < tonumber(ARGV[4]) then return {id, opened, 0} end
-local result = {id, opened, 1}
-for _, event in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do result[#result + 1] = event end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-return result`,
+if redis.call('SADD', ids, ARGV[2]) == 1 then redis.call('RPUSH', list, ARGV[1]) end
+redis.call('PEXPIRE', list, ARGV[5])
+redis.call('PEXPIRE', ids, ARGV[5])
+if redis.call('LLEN', list) < tonumber(ARGV[4]) then return {id, opened, 0, 0} end
+return {id, opened, 1, 0, take(id, now, keep)}`,
 };
 
-/** KEYS: as addToBatch. ARGV: batch id. Returns the events when that batch was still open. */
+/** ARGV: batch id, keep ms, now. Returns {again 0|1, events JSON} when that batch was still open, or is taken and not released. */
 export const takeBatch = {
-  keys: 3,
+  keys: 5,
+  lua: `${BATCH_HELPERS}
+local keep, now = tonumber(ARGV[2]), tonumber(ARGV[3])
+forget(now)
+if redis.call('GET', open) == ARGV[1] then return {0, take(ARGV[1], now, keep)} end
+local json = redis.call('HGET', takenOf, 'b:' .. ARGV[1])
+if json then return {1, json} end
+return false`,
+};
+
+/** ARGV: batch id. Forgets the taken batch's events; its events still point to it (answering `started`). */
+export const releaseBatch = {
+  keys: 5,
   lua: `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
-local events = redis.call('LRANGE', KEYS[2], 0, -1)
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
-return events`,
+redis.call('HDEL', KEYS[5], 'b:' .. ARGV[1])
+redis.call('ZREM', KEYS[4], 'b:' .. ARGV[1])
+return 1`,
 };
