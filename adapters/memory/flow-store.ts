@@ -1,5 +1,7 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type { BatchAnswer, FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
+import type {
+  BatchAnswer, FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
+} from '../../core/ports/flow-store';
 import { ExpiringMap } from './state-expiring-map';
 
 /** One concurrency key: live holders (holder to lapse time) and waiters in line (lowest score first, then id). */
@@ -15,7 +17,15 @@ interface Waiter {
   body: string;
 }
 
+/** One throttle key's waiting line, and the time its timer is armed for. */
+interface ThrottleLine {
+  waiters: Waiter[];
+  wakeAt: number;
+}
+
 const RESERVED = 'w:';
+/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
+const TIMER_LOST_MS = 30_000;
 
 /**
  * Flow control's counters in this process (the local stack). The same rules as the Redis scripts in
@@ -24,6 +34,7 @@ const RESERVED = 'w:';
 export class MemoryFlowStore implements FlowStore {
   private readonly slots = new Map<string, SlotKey>();
   private readonly tats = new ExpiringMap<string, number>();
+  private readonly lines = new Map<string, ThrottleLine>();
   private readonly windows = new Map<string, Map<string, number>>();
   private readonly singletons = new ExpiringMap<string, { runId: string; since: number }>();
   private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; order: string; firstAt: number; dueAt: number }>();
@@ -44,7 +55,7 @@ export class MemoryFlowStore implements FlowStore {
       dropWaiter(slot, request.waiter.id);
       return { outcome: 'acquired', woken: [] };
     }
-    if (!slot.waiters.some((waiter) => waiter.id === request.waiter.id)) insertWaiter(slot, { ...request.waiter });
+    if (!slot.waiters.some((waiter) => waiter.id === request.waiter.id)) insertWaiter(slot.waiters, { ...request.waiter });
     let acquired = false;
     const woken: string[] = [];
     for (const waiter of takeFitting(slot, request.limit)) {
@@ -106,12 +117,43 @@ export class MemoryFlowStore implements FlowStore {
     return { holders: slot.holders.size, waiting: slot.waiters.length };
   }
 
-  async throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number> {
-    const { now, emissionMs, toleranceMs } = request;
-    const tat = Math.max(this.tats.get(key, now) ?? now, now);
-    const startAt = Math.max(now, tat - toleranceMs);
-    this.tats.set(key, tat + emissionMs, tat + emissionMs + toleranceMs + 1);
-    return startAt;
+  async throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }> {
+    const { key, now, waiter } = request;
+    const line = this.lines.get(key) ?? { waiters: [], wakeAt: 0 };
+    if (line.waiters.length === 0) {
+      const startAt = this.nextStart(request);
+      if (startAt !== undefined) return { startAt };
+    }
+    this.lines.set(key, line);
+    if (!line.waiters.some((other) => other.id === waiter.id)) insertWaiter(line.waiters, { ...waiter });
+    if (line.wakeAt > now - TIMER_LOST_MS) return {};
+    line.wakeAt = Math.max(now, this.headTurn(request));
+    return { wakeAt: line.wakeAt };
+  }
+
+  async wakeThrottle(request: ThrottleWake & { again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
+    const { key, now } = request;
+    const line = this.lines.get(key);
+    if (!line) return { released: [] };
+    const released: { body: string; startAt: number }[] = [];
+    for (let head = line.waiters[0]; head; head = line.waiters[0]) {
+      const startAt = this.nextStart(request);
+      if (startAt === undefined) break;
+      line.waiters.shift();
+      released.push({ body: head.body, startAt });
+    }
+    if (line.waiters.length === 0) {
+      this.lines.delete(key);
+      return { released };
+    }
+    // Another timer is armed ahead (this one came twice): it carries on.
+    if (line.wakeAt > now) return { released, ...(request.again ? { wakeAt: line.wakeAt } : {}) };
+    line.wakeAt = this.headTurn(request);
+    return { released, wakeAt: line.wakeAt };
+  }
+
+  async throttleWaiting(key: string): Promise<number> {
+    return this.lines.get(key)?.waiters.length ?? 0;
   }
 
   async rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean> {
@@ -212,6 +254,21 @@ export class MemoryFlowStore implements FlowStore {
     return (this.skips.get(eventId, this.now()) ?? []).map((skip) => ({ ...skip }));
   }
 
+  /** GCRA: the start time of one more start when it is at most `leadMs` ahead (taken), else undefined. */
+  private nextStart(request: ThrottleWake): number | undefined {
+    const { key, now, emissionMs, toleranceMs, leadMs } = request;
+    const tat = Math.max(this.tats.get(key, now) ?? now, now);
+    const startAt = Math.max(now, tat - toleranceMs);
+    if (startAt > now + leadMs) return undefined;
+    this.tats.set(key, tat + emissionMs, tat + emissionMs + toleranceMs + 1);
+    return startAt;
+  }
+
+  /** When the head of a throttle's line is to be released: its GCRA turn (`tat - tolerance`), `leadMs` before. */
+  private headTurn(request: ThrottleWake): number {
+    return Math.max(this.tats.get(request.key, request.now) ?? request.now, request.now) - request.toleranceMs - request.leadMs;
+  }
+
   /** Move a full (or timed-out) batch from open to taken, its events pointing to it. */
   private keepTaken(key: string, batch: { id: string; events: string[]; ids: Set<string> }, until: number): void {
     this.batches.delete(key);
@@ -262,8 +319,7 @@ function dropWaiter(slot: SlotKey, id: string): void {
   if (index >= 0) slot.waiters.splice(index, 1);
 }
 
-function insertWaiter(slot: SlotKey, waiter: Waiter): void {
-  const { waiters } = slot;
+function insertWaiter(waiters: Waiter[], waiter: Waiter): void {
   let low = 0;
   let high = waiters.length;
   while (low < high) {

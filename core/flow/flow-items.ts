@@ -9,9 +9,10 @@ import { flowOf } from './compiled-flow';
 import { TAKEN_BATCH_MS } from './admit';
 import { cancelWithReason, flowItem, sendWoken } from './flow-work';
 import { inArrivalOrder } from './keys';
+import { wakeThrottled } from './start-shaping';
 import { startedKey } from './step-flow';
 
-/** Handle a flow-control timer from the step queue: wake a concurrency key, start a debounced or batched run, end a run past a timeout. */
+/** Handle a flow-control timer from the step queue: wake a concurrency key or a throttle's line, start a debounced or batched run, end a run past a timeout. */
 export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, item: FlowWorkItem, delivery: { receiveCount: number }): Promise<void> {
   if (item.action !== 'wake' && item.dueAt > deps.clock.now()) {
     // Early (a queue may deliver up to a second early): a window or batch taken before it is due would be skipped, a timeout would cut short.
@@ -25,6 +26,10 @@ export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, ite
     const { woken, guardAt } = await deps.state.flow.wakeSlots({ key, limit, now: deps.clock.now(), reserveMs: deps.leaseMs });
     await sendWoken(deps, woken);
     if (guardAt !== undefined) await enqueueWork(deps, [flowItem({ action: 'wake', runId: '', functionId: item.functionId, key, limit, dueAt: guardAt + 1 })]);
+    return;
+  }
+  if (item.action === 'throttle') {
+    await wakeThrottled(deps, item, redelivered.redelivered);
     return;
   }
   if (item.action === 'debounce') {

@@ -28,10 +28,21 @@ export interface FlowStore {
   slotState(key: string, now: number): Promise<{ holders: number; waiting: number }>;
 
   /**
-   * GCRA with queueing: the time (>= now) a start may happen, reserving it. From idle `tolerance /
-   * emission + 1` starts get `now`; later ones are spaced by `emissionMs`, in call order.
+   * A run start under a throttle: GCRA (from idle `toleranceMs / emissionMs + 1` at once, then one
+   * per `emissionMs`) with a waiting line. The start goes at once (`startAt`, at most `leadMs` ahead)
+   * when nobody waits and GCRA allows it by then; otherwise `waiter` waits in the key's line (lowest
+   * score first, then id; once per id) for the key's timer (`wakeThrottle`). `wakeAt`: this call
+   * armed the timer (none was, or the armed one is long overdue: lost); a wake must be sent for then.
    */
-  throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number>;
+  throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }>;
+  /**
+   * The key's timer: release the head of the line while GCRA gives it a start at most `leadMs` ahead
+   * (each with that start time), and re-arm the timer for the next (`wakeAt`) unless another is armed
+   * ahead; `again` (the timer came again after a crash): answer the armed one too, as it may not have been sent.
+   */
+  wakeThrottle(request: ThrottleWake & { again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }>;
+  /** Waiters in a throttle's line, for views and tests. */
+  throttleWaiting(key: string): Promise<number>;
   /** A sliding window of `periodMs`: true (and counted) when fewer than `limit` members are in it; a member already in it is allowed again. */
   rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean>;
 
@@ -68,6 +79,22 @@ export interface FlowStore {
   /** Note that an event started no run of a function, and why (idempotent). */
   recordSkip(eventId: string, skip: FlowSkip, ttlMs: number): Promise<void>;
   skipsOf(eventId: string): Promise<FlowSkip[]>;
+}
+
+export interface ThrottleWake {
+  key: string;
+  now: number;
+  /** The interval between starts (`period / limit`). */
+  emissionMs: number;
+  /** How far ahead of its turn a start may go (`burst` intervals). */
+  toleranceMs: number;
+  /** How far ahead of its start time a waiter is released (covers a queue's delivery delay). */
+  leadMs: number;
+}
+
+export interface ThrottleRequest extends ThrottleWake {
+  /** What waits: `body` is handed back when released; lower `score` goes first, then lower `id`. */
+  waiter: { id: string; score: number; body: string };
 }
 
 /** Where an event went in its batch (see `addToBatch`). */

@@ -1,5 +1,5 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type { FlowStore, SlotRequest } from '../../core/ports/flow-store';
+import type { FlowStore, SlotRequest, ThrottleRequest } from '../../core/ports/flow-store';
 
 /** A new, empty flow store (its own key prefix or instance); `cleanup` closes what it opened. */
 export type MakeFlowStore = () => Promise<{ flow: FlowStore; cleanup(): Promise<void> }>;
@@ -149,20 +149,89 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
       });
     });
 
-    describe('throttle (GCRA)', () => {
-      it('starts burst + 1 at once from idle, then one per emission interval, in call order', async () => {
+    describe('throttle (GCRA with a waiting line)', () => {
+      const gcra = { emissionMs: 400, toleranceMs: 400, leadMs: 0 };
+      const start = (key: string, id: string, now: number, patch: Partial<ThrottleRequest> = {}) =>
+        flow.throttleStart({ key, now, ...gcra, waiter: { id, score: now, body: `run-${id}` }, ...patch });
+      const wake = (key: string, now: number, patch: Partial<ThrottleRequest> & { again?: boolean } = {}) => flow.wakeThrottle({ key, now, ...gcra, again: false, ...patch });
+
+      it('starts burst + 1 at once from idle, then releases the line one per emission interval, each at its turn', async () => {
         // Prepare
         const key = uniqueKey('throttle');
-        const request = { now: T0, emissionMs: 400, toleranceMs: 400 };
+        const arrivals = [];
+        for (const id of ['a', 'b', 'c', 'd', 'e']) arrivals.push(await start(key, id, T0));
 
         // Act
-        const starts = [];
-        for (let i = 0; i < 5; i += 1) starts.push(await flow.throttle(key, request));
-        const afterIdle = await flow.throttle(key, { ...request, now: T0 + 10_000 });
+        const early = await wake(key, T0 + 399);
+        const wakes = [await wake(key, T0 + 400), await wake(key, T0 + 800), await wake(key, T0 + 1200)];
+        const afterEmpty = [await start(key, 'f', T0 + 1200), await start(key, 'g', T0 + 1200)];
+        const waiting = await flow.throttleWaiting(key);
+        const rest = [await wake(key, T0 + 1600), await wake(key, T0 + 2000)];
+        const afterIdle = await start(key, 'h', T0 + 10_000);
 
         // Assess
-        expect(starts.map((at) => at - T0)).toEqual([0, 0, 400, 800, 1200]);
-        expect(afterIdle).toBe(T0 + 10_000);
+        expect(arrivals).toEqual([{ startAt: T0 }, { startAt: T0 }, { wakeAt: T0 + 400 }, {}, {}]);
+        expect(early).toEqual({ released: [] });
+        expect(wakes).toEqual([
+          { released: [{ body: 'run-c', startAt: T0 + 400 }], wakeAt: T0 + 800 },
+          { released: [{ body: 'run-d', startAt: T0 + 800 }], wakeAt: T0 + 1200 },
+          { released: [{ body: 'run-e', startAt: T0 + 1200 }] },
+        ]);
+        // The line emptied: the next to wait arms the timer again.
+        expect(afterEmpty).toEqual([{ wakeAt: T0 + 1600 }, {}]);
+        expect(waiting).toBe(2);
+        expect(rest).toEqual([{ released: [{ body: 'run-f', startAt: T0 + 1600 }], wakeAt: T0 + 2000 }, { released: [{ body: 'run-g', startAt: T0 + 2000 }] }]);
+        expect(afterIdle).toEqual({ startAt: T0 + 10_000 });
+      });
+
+      it('releases a start up to leadMs before its turn, with its turn as start time', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-lead');
+        const arrivals = [];
+        for (const id of ['a', 'b', 'c', 'd', 'e']) arrivals.push(await start(key, id, T0, { leadMs: 1000 }));
+
+        // Act
+        const woken = await wake(key, T0 + 200, { leadMs: 1000 });
+
+        // Assess
+        expect(arrivals).toEqual([{ startAt: T0 }, { startAt: T0 }, { startAt: T0 + 400 }, { startAt: T0 + 800 }, { wakeAt: T0 + 200 }]);
+        expect(woken).toEqual({ released: [{ body: 'run-e', startAt: T0 + 1200 }] });
+      });
+
+      it('releases a later high-priority start before the earlier ones waiting, and parks each once', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-priority');
+        const slow = { emissionMs: 1000, toleranceMs: 0 };
+        await start(key, 'a', T0, slow);
+        await start(key, 'b', T0 + 1, slow);
+        await start(key, 'c', T0 + 2, slow);
+        await start(key, 'vip', T0 + 3, { ...slow, waiter: { id: 'vip', score: T0 + 3 - 120_000, body: 'run-vip' } });
+        await start(key, 'c', T0 + 4, { ...slow, waiter: { id: 'c', score: T0 - 600_000, body: 'run-c' } });
+
+        // Act
+        const order = [];
+        for (const at of [T0 + 1000, T0 + 2000, T0 + 3000]) order.push(...(await wake(key, at, slow)).released);
+
+        // Assess
+        expect(order).toEqual([{ body: 'run-vip', startAt: T0 + 1000 }, { body: 'run-b', startAt: T0 + 2000 }, { body: 'run-c', startAt: T0 + 3000 }]);
+      });
+
+      it('lets one timer carry on when a wake comes twice, answers the armed one again after a crash, and re-arms a lost one', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-timer');
+        for (const id of ['a', 'b', 'c', 'd', 'e']) await start(key, id, T0);
+        await wake(key, T0 + 400);
+
+        // Act
+        const twice = await wake(key, T0 + 401);
+        const again = await wake(key, T0 + 402, { again: true });
+        const lost = await start(key, 'f', T0 + 800 + 30_001);
+
+        // Assess
+        expect(twice).toEqual({ released: [] });
+        expect(again).toEqual({ released: [], wakeAt: T0 + 800 });
+        expect(lost).toEqual({ wakeAt: T0 + 800 + 30_001 });
+        expect(await flow.throttleWaiting(key)).toBe(3);
       });
     });
 

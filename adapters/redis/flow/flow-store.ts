@@ -1,10 +1,12 @@
 import type { StepstackEvent } from '../../../core/events/event';
-import type { BatchAnswer, FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../../core/ports/flow-store';
+import type {
+  BatchAnswer, FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
+} from '../../../core/ports/flow-store';
 import type { RedisClient } from '../client';
-import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttle } from './gate-scripts';
+import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttleStart, wakeThrottle } from './gate-scripts';
 import { acquireSlot, passSlot, releaseSlot, renewSlot, wakeSlots } from './slot-scripts';
 
-const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch, releaseBatch } as const;
+const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttleStart, wakeThrottle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch, releaseBatch } as const;
 type FlowScript = keyof typeof SCRIPTS;
 
 /** Calls to Redis, made faults of the platform when they fail (the state store's wrapper). */
@@ -12,6 +14,9 @@ export type Call = <T>(operation: string, work: () => Promise<T>) => Promise<T>;
 
 const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
 const int = (value: number): string => String(Math.floor(value));
+
+/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
+const TIMER_LOST_MS = 30_000;
 
 /**
  * Flow control's counters on Redis: one hash tag per key (`{fc:<key>}` for a concurrency key, ...),
@@ -72,8 +77,22 @@ export class RedisFlowStore implements FlowStore {
     }));
   }
 
-  async throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number> {
-    return Number(await this.run('throttle', [this.key('ft', key)], [int(request.now), int(request.emissionMs), int(request.toleranceMs)]));
+  async throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }> {
+    const [startAt, wakeAt] = await this.run('throttleStart', this.throttleKeys(request.key), [
+      ...this.throttleArgs(request), request.waiter.id, String(request.waiter.score), request.waiter.body, ms(TIMER_LOST_MS),
+    ]) as [string, string];
+    return { ...(Number(startAt) >= 0 ? { startAt: Number(startAt) } : {}), ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
+  }
+
+  async wakeThrottle(request: ThrottleWake & { again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
+    const [wakeAt, ...pairs] = await this.run('wakeThrottle', this.throttleKeys(request.key), [...this.throttleArgs(request), request.again ? '1' : '0']) as string[];
+    const released: { body: string; startAt: number }[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) released.push({ startAt: Number(pairs[i]), body: pairs[i + 1] as string });
+    return { released, ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
+  }
+
+  throttleWaiting(key: string): Promise<number> {
+    return this.call('throttleWaiting', () => this.client.zcard(this.throttleKeys(key)[1] as string));
   }
 
   async rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean> {
@@ -169,6 +188,15 @@ export class RedisFlowStore implements FlowStore {
   private slotKeys(key: string): string[] {
     const tag = this.key('fc', key);
     return [`${tag}:h`, `${tag}:w`, `${tag}:b`, `${tag}:g`];
+  }
+
+  private throttleKeys(key: string): string[] {
+    const tag = this.key('ft', key);
+    return [`${tag}:t`, `${tag}:w`, `${tag}:b`, `${tag}:g`];
+  }
+
+  private throttleArgs(request: ThrottleWake): string[] {
+    return [int(request.now), int(request.emissionMs), int(request.toleranceMs), int(request.leadMs), ms(this.ttlMs)];
   }
 
   private batchKeys(key: string): string[] {

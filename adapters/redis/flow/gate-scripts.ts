@@ -1,16 +1,81 @@
 /** The scripts of throttle, rate limit, singleton, debounce and batches (docs/decisions/004); each touches one hash tag. */
 
-/** GCRA with queueing. KEYS: the theoretical arrival time. ARGV: now, emission ms, tolerance ms. Returns the start time. */
-export const throttle = {
-  keys: 1,
-  lua: `
-local now, emission, tolerance = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
-if tat < now then tat = now end
-local start = tat - tolerance
-if start < now then start = now end
-redis.call('SET', KEYS[1], string.format('%d', tat + emission), 'PX', string.format('%d', tat + emission + tolerance - now + 1))
-return string.format('%d', start)`,
+/**
+ * Throttle: GCRA with a waiting line. KEYS (one hash tag): the theoretical arrival time, the line
+ * (sorted set of waiter ids by score), their bodies (hash), the time the key's timer is armed for.
+ * The same rules as adapters/memory/flow-store.ts.
+ */
+const THROTTLE_HELPERS = `
+local tatKey, line, bodies, timer = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local now, emission, tolerance, lead, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local function tatNow()
+  local tat = tonumber(redis.call('GET', tatKey) or now)
+  if tat < now then return now end
+  return tat
+end
+-- GCRA: the start time of one more start when it is at most lead ahead (taken), else nil.
+local function nextStart()
+  local tat = tatNow()
+  local start = tat - tolerance
+  if start < now then start = now end
+  if start > now + lead then return nil end
+  redis.call('SET', tatKey, string.format('%d', tat + emission), 'PX', string.format('%d', tat + emission + tolerance - now + 1))
+  return start
+end
+local function arm(at)
+  redis.call('SET', timer, string.format('%d', at), 'PX', ttl)
+  return string.format('%d', at)
+end
+local function keep()
+  redis.call('PEXPIRE', line, ttl)
+  redis.call('PEXPIRE', bodies, ttl)
+end
+`;
+
+/** ARGV: now, emission ms, tolerance ms, lead ms, ttl ms, waiter id, score, body, lost ms. Returns {start|-1 (waiting), wakeAt|-1}. */
+export const throttleStart = {
+  keys: 4,
+  lua: `${THROTTLE_HELPERS}
+if redis.call('EXISTS', line) == 0 then
+  local start = nextStart()
+  if start then return {string.format('%d', start), -1} end
+end
+if redis.call('ZADD', line, 'NX', ARGV[7], ARGV[6]) == 1 then redis.call('HSET', bodies, ARGV[6], ARGV[8]) end
+keep()
+if tonumber(redis.call('GET', timer) or '0') > now - tonumber(ARGV[9]) then return {-1, -1} end
+local at = tatNow() - tolerance - lead
+if at < now then at = now end
+return {-1, arm(at)}`,
+};
+
+/** ARGV: now, emission ms, tolerance ms, lead ms, ttl ms, again 0|1. Returns {wakeAt|-1, then start and body of each waiter released}. */
+export const wakeThrottle = {
+  keys: 4,
+  lua: `${THROTTLE_HELPERS}
+local out = {-1}
+while true do
+  local head = redis.call('ZRANGE', line, 0, 0)[1]
+  if not head then break end
+  local start = nextStart()
+  if not start then break end
+  out[#out + 1] = string.format('%d', start)
+  out[#out + 1] = redis.call('HGET', bodies, head)
+  redis.call('ZREM', line, head)
+  redis.call('HDEL', bodies, head)
+end
+if redis.call('EXISTS', line) == 0 then
+  redis.call('DEL', timer)
+  return out
+end
+keep()
+local armed = tonumber(redis.call('GET', timer) or '0')
+-- Another timer is armed ahead (this one came twice): it carries on.
+if armed > now then
+  if ARGV[6] == '1' then out[1] = string.format('%d', armed) end
+  return out
+end
+out[1] = arm(tatNow() - tolerance - lead)
+return out`,
 };
 
 /** A sliding log. KEYS: sorted set of members by time. ARGV: member, limit, period ms, now. Returns 1 when allowed. */
