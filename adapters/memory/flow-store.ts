@@ -26,6 +26,8 @@ interface ThrottleLine {
 const RESERVED = 'w:';
 /** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
 const TIMER_LOST_MS = 30_000;
+/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). */
+const REPLAY_MS = 3_600_000;
 
 /**
  * Flow control's counters in this process (the local stack). The same rules as the Redis scripts in
@@ -35,6 +37,8 @@ export class MemoryFlowStore implements FlowStore {
   private readonly slots = new Map<string, SlotKey>();
   private readonly tats = new ExpiringMap<string, number>();
   private readonly lines = new Map<string, ThrottleLine>();
+  /** Each throttle key's last wake (its timer's time and what it released), answered again to a timer that comes again. */
+  private readonly lastWakes = new ExpiringMap<string, { at: number; released: { body: string; startAt: number }[] }>();
   private readonly windows = new Map<string, Map<string, number>>();
   private readonly singletons = new ExpiringMap<string, { runId: string; since: number }>();
   private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; order: string; firstAt: number; dueAt: number }>();
@@ -131,9 +135,12 @@ export class MemoryFlowStore implements FlowStore {
     return { wakeAt: line.wakeAt };
   }
 
-  async wakeThrottle(request: ThrottleWake & { again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
+  async wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
     const { key, now } = request;
     const line = this.lines.get(key);
+    const armed = line && line.wakeAt > now ? { wakeAt: line.wakeAt } : {};
+    const last = this.lastWakes.get(key, now);
+    if (request.again && last?.at === request.at) return { released: [...last.released], ...armed };
     if (!line) return { released: [] };
     const released: { body: string; startAt: number }[] = [];
     for (let head = line.waiters[0]; head; head = line.waiters[0]) {
@@ -142,12 +149,14 @@ export class MemoryFlowStore implements FlowStore {
       line.waiters.shift();
       released.push({ body: head.body, startAt });
     }
+    // A twin of this timer that comes later and releases nothing leaves the answer to replay alone.
+    if (released.length > 0 || last?.at !== request.at) this.lastWakes.set(key, { at: request.at, released }, now + REPLAY_MS);
     if (line.waiters.length === 0) {
       this.lines.delete(key);
       return { released };
     }
     // Another timer is armed ahead (this one came twice): it carries on.
-    if (line.wakeAt > now) return { released, ...(request.again ? { wakeAt: line.wakeAt } : {}) };
+    if (line.wakeAt > now) return { released, ...(request.again ? armed : {}) };
     line.wakeAt = this.headTurn(request);
     return { released, wakeAt: line.wakeAt };
   }
@@ -231,7 +240,7 @@ export class MemoryFlowStore implements FlowStore {
 
   /** Drop what has expired (the state store calls it now and then). */
   sweep(now: number): void {
-    for (const map of [this.tats, this.singletons, this.debounces, this.batches, this.taken, this.takenOf, this.runEventLists, this.skips]) map.sweep(now);
+    for (const map of [this.tats, this.lastWakes, this.singletons, this.debounces, this.batches, this.taken, this.takenOf, this.runEventLists, this.skips]) map.sweep(now);
   }
 
   async saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void> {

@@ -58,7 +58,7 @@ export function throttleOf(throttle: NonNullable<CompiledFlow['throttle']>, key:
 /** Release the starts a throttle's line lets go now (each run's first work, due at its start time), and re-arm its timer. */
 export async function wakeThrottled(deps: EngineDeps, item: FlowWorkItem, again: boolean): Promise<void> {
   const request = { key: item.key ?? '', now: deps.clock.now(), emissionMs: item.emissionMs ?? 0, toleranceMs: item.toleranceMs ?? 0, leadMs: THROTTLE_LEAD_MS };
-  const { released, wakeAt } = await deps.state.flow.wakeThrottle({ ...request, again });
+  const { released, wakeAt } = await deps.state.flow.wakeThrottle({ ...request, at: item.dueAt, again });
   const starts = released.flatMap(({ body, startAt }) => startingAt(JSON.parse(body) as WorkItem[], startAt));
   await enqueueWork(deps, [...starts, ...throttleTimer(item.functionId, request, wakeAt)]);
 }

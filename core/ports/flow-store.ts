@@ -36,11 +36,12 @@ export interface FlowStore {
    */
   throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }>;
   /**
-   * The key's timer: release the head of the line while GCRA gives it a start at most `leadMs` ahead
-   * (each with that start time), and re-arm the timer for the next (`wakeAt`) unless another is armed
-   * ahead; `again` (the timer came again after a crash): answer the armed one too, as it may not have been sent.
+   * The key's timer armed for `at`: release the head of the line while GCRA gives it a start at most
+   * `leadMs` ahead (each with that start time), and re-arm the timer for the next (`wakeAt`) unless
+   * another is armed ahead. `again`: the timer came again, its first try may have died before sending
+   * what it got; the starts released for `at` are answered again, with the armed timer.
    */
-  wakeThrottle(request: ThrottleWake & { again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }>;
+  wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }>;
   /** Waiters in a throttle's line, for views and tests. */
   throttleWaiting(key: string): Promise<number>;
   /** A sliding window of `periodMs`: true (and counted) when fewer than `limit` members are in it; a member already in it is allowed again. */

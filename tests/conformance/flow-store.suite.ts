@@ -153,7 +153,7 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
       const gcra = { emissionMs: 400, toleranceMs: 400, leadMs: 0 };
       const start = (key: string, id: string, now: number, patch: Partial<ThrottleRequest> = {}) =>
         flow.throttleStart({ key, now, ...gcra, waiter: { id, score: now, body: `run-${id}` }, ...patch });
-      const wake = (key: string, now: number, patch: Partial<ThrottleRequest> & { again?: boolean } = {}) => flow.wakeThrottle({ key, now, ...gcra, again: false, ...patch });
+      const wake = (key: string, now: number, patch: Partial<ThrottleRequest> & { at?: number; again?: boolean } = {}) => flow.wakeThrottle({ key, now, at: now, ...gcra, again: false, ...patch });
 
       it('starts burst + 1 at once from idle, then releases the line one per emission interval, each at its turn', async () => {
         // Prepare
@@ -216,20 +216,20 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         expect(order).toEqual([{ body: 'run-vip', startAt: T0 + 1000 }, { body: 'run-b', startAt: T0 + 2000 }, { body: 'run-c', startAt: T0 + 3000 }]);
       });
 
-      it('lets one timer carry on when a wake comes twice, answers the armed one again after a crash, and re-arms a lost one', async () => {
+      it('lets one timer carry on when a wake comes twice, answers the same again to a timer redelivered after a crash, and re-arms a lost one', async () => {
         // Prepare
         const key = uniqueKey('throttle-timer');
         for (const id of ['a', 'b', 'c', 'd', 'e']) await start(key, id, T0);
         await wake(key, T0 + 400);
 
         // Act
-        const twice = await wake(key, T0 + 401);
-        const again = await wake(key, T0 + 402, { again: true });
+        const twice = await wake(key, T0 + 401, { at: T0 + 400 });
+        const redelivered = await wake(key, T0 + 402, { at: T0 + 400, again: true });
         const lost = await start(key, 'f', T0 + 800 + 30_001);
 
         // Assess
         expect(twice).toEqual({ released: [] });
-        expect(again).toEqual({ released: [], wakeAt: T0 + 800 });
+        expect(redelivered).toEqual({ released: [{ body: 'run-c', startAt: T0 + 400 }], wakeAt: T0 + 800 });
         expect(lost).toEqual({ wakeAt: T0 + 800 + 30_001 });
         expect(await flow.throttleWaiting(key)).toBe(3);
       });

@@ -17,6 +17,8 @@ const int = (value: number): string => String(Math.floor(value));
 
 /** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
 const TIMER_LOST_MS = 30_000;
+/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). */
+const REPLAY_MS = 3_600_000;
 
 /**
  * Flow control's counters on Redis: one hash tag per key (`{fc:<key>}` for a concurrency key, ...),
@@ -84,8 +86,10 @@ export class RedisFlowStore implements FlowStore {
     return { ...(Number(startAt) >= 0 ? { startAt: Number(startAt) } : {}), ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
   }
 
-  async wakeThrottle(request: ThrottleWake & { again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
-    const [wakeAt, ...pairs] = await this.run('wakeThrottle', this.throttleKeys(request.key), [...this.throttleArgs(request), request.again ? '1' : '0']) as string[];
+  async wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
+    const [wakeAt, ...pairs] = await this.run('wakeThrottle', this.throttleKeys(request.key), [
+      ...this.throttleArgs(request), int(request.at), request.again ? '1' : '0', ms(REPLAY_MS),
+    ]) as string[];
     const released: { body: string; startAt: number }[] = [];
     for (let i = 0; i + 1 < pairs.length; i += 2) released.push({ startAt: Number(pairs[i]), body: pairs[i + 1] as string });
     return { released, ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
@@ -192,7 +196,7 @@ export class RedisFlowStore implements FlowStore {
 
   private throttleKeys(key: string): string[] {
     const tag = this.key('ft', key);
-    return [`${tag}:t`, `${tag}:w`, `${tag}:b`, `${tag}:g`];
+    return [`${tag}:t`, `${tag}:w`, `${tag}:b`, `${tag}:g`, `${tag}:r`];
   }
 
   private throttleArgs(request: ThrottleWake): string[] {

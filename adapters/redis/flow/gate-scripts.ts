@@ -2,11 +2,12 @@
 
 /**
  * Throttle: GCRA with a waiting line. KEYS (one hash tag): the theoretical arrival time, the line
- * (sorted set of waiter ids by score), their bodies (hash), the time the key's timer is armed for.
+ * (sorted set of waiter ids by score), their bodies (hash), the time the key's timer is armed for,
+ * the last wake (hash: its timer's time, what it released as a JSON array of start and body pairs).
  * The same rules as adapters/memory/flow-store.ts.
  */
 const THROTTLE_HELPERS = `
-local tatKey, line, bodies, timer = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local tatKey, line, bodies, timer, lastWake = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local now, emission, tolerance, lead, ttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local function tatNow()
   local tat = tonumber(redis.call('GET', tatKey) or now)
@@ -34,7 +35,7 @@ end
 
 /** ARGV: now, emission ms, tolerance ms, lead ms, ttl ms, waiter id, score, body, lost ms. Returns {start|-1 (waiting), wakeAt|-1}. */
 export const throttleStart = {
-  keys: 4,
+  keys: 5,
   lua: `${THROTTLE_HELPERS}
 if redis.call('EXISTS', line) == 0 then
   local start = nextStart()
@@ -48,30 +49,47 @@ if at < now then at = now end
 return {-1, arm(at)}`,
 };
 
-/** ARGV: now, emission ms, tolerance ms, lead ms, ttl ms, again 0|1. Returns {wakeAt|-1, then start and body of each waiter released}. */
+/**
+ * ARGV: now, emission ms, tolerance ms, lead ms, ttl ms, the timer's time, again 0|1, replay ms.
+ * Returns {wakeAt|-1, then start and body of each waiter released}.
+ */
 export const wakeThrottle = {
-  keys: 4,
+  keys: 5,
   lua: `${THROTTLE_HELPERS}
+local armed = tonumber(redis.call('GET', timer) or '0')
+local last = redis.call('HMGET', lastWake, 'at', 'out')
+if ARGV[7] == '1' and last[1] == ARGV[6] then
+  local out = {-1}
+  for _, value in ipairs(cjson.decode(last[2])) do out[#out + 1] = value end
+  if armed > now then out[1] = string.format('%d', armed) end
+  return out
+end
 local out = {-1}
+local released = {}
 while true do
   local head = redis.call('ZRANGE', line, 0, 0)[1]
   if not head then break end
   local start = nextStart()
   if not start then break end
-  out[#out + 1] = string.format('%d', start)
-  out[#out + 1] = redis.call('HGET', bodies, head)
+  released[#released + 1] = string.format('%d', start)
+  released[#released + 1] = redis.call('HGET', bodies, head)
   redis.call('ZREM', line, head)
   redis.call('HDEL', bodies, head)
+end
+for _, value in ipairs(released) do out[#out + 1] = value end
+-- A twin of this timer that comes later and releases nothing leaves the answer to replay alone.
+if #released > 0 or last[1] ~= ARGV[6] then
+  redis.call('HSET', lastWake, 'at', ARGV[6], 'out', #released == 0 and '[]' or cjson.encode(released))
+  redis.call('PEXPIRE', lastWake, ARGV[8])
 end
 if redis.call('EXISTS', line) == 0 then
   redis.call('DEL', timer)
   return out
 end
 keep()
-local armed = tonumber(redis.call('GET', timer) or '0')
 -- Another timer is armed ahead (this one came twice): it carries on.
 if armed > now then
-  if ARGV[6] == '1' then out[1] = string.format('%d', armed) end
+  if ARGV[7] == '1' then out[1] = string.format('%d', armed) end
   return out
 end
 out[1] = arm(tatNow() - tolerance - lead)
