@@ -22,7 +22,7 @@ import { type NoopStepServer, startNoopStepServer } from './support/noop-step-se
 import { fmt, percentile } from './support/stats';
 
 export const CHAIN = 10;
-const RUNS = 400;
+const RUNS = Number(process.env.RUNS ?? 400);
 const CONCURRENCY = 20;
 
 /**

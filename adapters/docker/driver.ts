@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { PermanentError, PlatformError, errorMessage } from '../../core/errors';
 import type { DockerRuntime } from '../../core/functions/definition';
 import type { Driver, StepOutcome, StepRequest } from '../../core/ports/driver';
+import { stepInputJson } from '../../core/run/step-input-json';
 import { containerSpec, hasCommand, type ContainerLimits } from './container-spec';
 import { createImageStore } from './image';
 import { createLimiter } from './limiter';
@@ -42,7 +43,7 @@ export function createDockerDriver(options: DockerDriverOptions, docker?: Docker
     if (!hasCommand(runtime, command)) {
       return { kind: 'failure', retryable: false, error: `image ${runtime.image} has no ENTRYPOINT or CMD and the step sets no entrypoint: nothing to run` };
     }
-    const inputJson = JSON.stringify(request.input);
+    const inputJson = stepInputJson(request.input, request.openStepsJson);
     const spec = containerSpec({ runtime, command, input: request.input, inputJson, limits, options: settings });
     const result = await limiter.run(() => runContainer(client, spec, {
       inputJson,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { PlatformError, errorMessage } from '../../core/errors';
-import { stepInputJson } from '../../core/run/step-input-json';
+import { stepInputChunks } from '../../core/run/step-input-json';
 import type { Driver, StepOutcome, StepRequest } from '../../core/ports/driver';
 import { AddressRefusedError, guardedLookup, isLinkLocalOrMetadata, literalAddress } from './address-policy';
 import { type Agents, post } from './exchange';
@@ -43,10 +43,10 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       // Literal IPs skip `lookup`, so the policy is applied here for them.
       if (literal && !settings.allowLinkLocal && isLinkLocalOrMetadata(literal)) return refusedOutcome(new AddressRefusedError(literal), target);
 
-      const body = stepInputJson(request.input);
+      const body = stepInputChunks(request.input, request.openStepsJson);
       const headers: http.OutgoingHttpHeaders = {
         'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
+        'content-length': byteLength(body),
         'user-agent': settings.userAgent,
       };
       if (settings.signingKey) headers['x-inngest-signature'] = signBody(body, settings.signingKey, settings.nowSeconds());
@@ -66,6 +66,12 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       agents.https.destroy();
     },
   };
+}
+
+function byteLength(chunks: Buffer[]): number {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  return length;
 }
 
 /** The parsed URL, or why it cannot be called. */

@@ -15,7 +15,8 @@ export interface ExchangeRequest {
   method?: 'POST' | 'PUT';
   /** The URL as messages show it (no credentials, no query). */
   display: string;
-  body: string;
+  /** The body, whole or in pieces written one after another (one system call when the socket is ready). */
+  body: string | readonly Buffer[];
   headers: OutgoingHttpHeaders;
   timeoutMs: number;
   signal: AbortSignal;
@@ -111,6 +112,10 @@ function postOnce(agents: Agents, request: ExchangeRequest, waitMs: number): Pro
         if (!res.complete) fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }));
       });
     });
-    req.end(request.body);
+    if (typeof request.body === 'string') req.end(request.body);
+    else {
+      for (const chunk of request.body) req.write(chunk);
+      req.end();
+    }
   });
 }

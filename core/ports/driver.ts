@@ -8,14 +8,17 @@ export interface StepInput {
   events?: StepstackEvent[];
   /** Outputs of the steps this one depends on (its ancestors), by step id. */
   steps: Record<string, unknown>;
-  /** `steps` as JSON, when the executor has it already (it extends it step by step along a chain); drivers may send it as is. */
-  stepsJson?: string;
   async: StepstackEvent | null;
   ctx: { fn_id: string; step_id: string; run_id: string; attempt: number };
 }
 
 export interface StepRequest {
   input: StepInput;
+  /**
+   * `input.steps` as UTF-8 JSON without its closing brace, when the executor has it already (it
+   * extends it step by step along a chain): pass it to stepInputChunks (core/run/step-input-json.ts).
+   */
+  openStepsJson?: Buffer;
   runtime: Runtime;
   /** The step's timeout, defaults applied. */
   timeoutMs: number;

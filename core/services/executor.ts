@@ -179,9 +179,10 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: Abo
   try {
     outcome = await runAttempt(deps.drivers[step.runtime.type], {
       input: {
-        event: context.event, events: leased.events ?? [context.event], steps, stepsJson: inputsJson(inputs), async: context.async,
+        event: context.event, events: leased.events ?? [context.event], steps, async: context.async,
         ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
       },
+      openStepsJson: inputsJson(inputs),
       runtime: step.runtime,
       timeoutMs: step.timeoutMs,
       signal: watch.signal,

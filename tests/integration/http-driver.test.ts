@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createHttpDriver, type HttpDriver, type HttpDriverOptions } from '../../adapters/http-driver';
 import { verifySignature } from '../../adapters/http-driver/signature';
 import { PlatformError } from '../../core/errors';
+import { JsonObjectWriter } from '../../core/run/json-object-writer';
 import type { StepInput, StepOutcome, StepRequest } from '../../core/ports/driver';
 import { freePort } from '../support/free-port';
 
@@ -234,6 +235,21 @@ describe('HTTP driver against a real server', () => {
     expect(bad).toMatchObject({ kind: 'failure', retryable: false, output: { status: 401 } });
     const header = String(server.received.filter((r) => r.path === '/signed')[0]?.headers['x-inngest-signature']);
     expect(header).toMatch(/^t=\d+&s=[0-9a-f]{64}$/);
+  });
+
+  it('sends the executor\'s prepared JSON of `steps` in pieces: the same body, signed over all of it', async () => {
+    // Prepare
+    const steps = new JsonObjectWriter(8);
+    steps.append('"fetch":{"status":200,"body":{"n":1}}');
+    steps.append('"ünï":"✓"');
+    const given = { ...input(), steps: { fetch: { status: 200, body: { n: 1 } }, ünï: '✓' } };
+    // Act
+    const outcome = await driver({ signingKey: KEY }).run(request(`${server.url}/signed`, { input: given, openStepsJson: steps.open() }));
+    // Assess
+    expect(outcome).toEqual({ kind: 'success', output: { status: 200, body: { verified: true } } });
+    const sent = server.received.filter((r) => r.path === '/signed').at(-1);
+    expect(sent?.raw).toBe(JSON.stringify(given));
+    expect(Number(sent?.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(given)));
   });
 
   it.each(['/big-declared', '/big-streamed'])('stops reading an oversize response (%s) and fails for good naming the limit', async (path) => {

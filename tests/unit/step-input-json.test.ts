@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { StepInput } from '../../core/ports/driver';
-import { stepInputJson } from '../../core/run/step-input-json';
+import { JsonObjectWriter } from '../../core/run/json-object-writer';
+import { stepInputChunks, stepInputJson } from '../../core/run/step-input-json';
 
 const eventArb = fc.record({ name: fc.string(), data: fc.dictionary(fc.string(), fc.jsonValue()), id: fc.string(), ts: fc.integer() });
 
@@ -36,15 +37,39 @@ describe('stepInputJson', () => {
 });
 
 describe('stepInputJson with the JSON of steps given', () => {
-  it('sends the given JSON of `steps` as is', () => {
+  it('sends the given JSON of `steps` as is, in the pieces it was given', () => {
     // Prepare
     const input: StepInput = {
-      event: { name: 'test/go', data: {}, id: 'evt-1', ts: 0 }, steps: { a: 1 }, stepsJson: '{"a":1}', async: null,
+      event: { name: 'test/go', data: {}, id: 'evt-1', ts: 0 }, steps: { a: 1, b: 'é' }, async: null,
       ctx: { fn_id: 'f', step_id: 's', run_id: 'r', attempt: 0 },
     };
+    const steps = new JsonObjectWriter();
+    steps.append('"a":1');
+    steps.append('"b":"é"');
     // Act
-    const json = stepInputJson(input);
+    const chunks = stepInputChunks(input, steps.open());
     // Assess
-    expect(JSON.parse(json)).toEqual({ event: input.event, steps: { a: 1 }, async: null, ctx: input.ctx });
+    expect(chunks[1]?.buffer).toBe(steps.open().buffer); // sent without a copy
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(JSON.stringify(input));
+    expect(stepInputJson(input, steps.open())).toBe(JSON.stringify(input));
+  });
+});
+
+describe('JsonObjectWriter', () => {
+  it('writes the JSON of an object member by member, across growth of its buffer', () => {
+    // Prepare
+    const writer = new JsonObjectWriter(4);
+    const object: Record<string, unknown> = {};
+    const views: [Buffer, string][] = [[writer.open(), '{']];
+    // Act
+    for (let i = 0; i < 40; i += 1) {
+      const value = { n: i, text: 'ü€😀'.repeat(i % 3) };
+      object[`s${i}`] = value;
+      writer.append(`${JSON.stringify(`s${i}`)}:${JSON.stringify(value)}`);
+      views.push([writer.open(), JSON.stringify(object).slice(0, -1)]);
+    }
+    // Assess: every view handed out still reads what it read when it was taken
+    for (const [view, expected] of views) expect(view.toString('utf8')).toBe(expected);
+    expect(JSON.parse(`${writer.open().toString('utf8')}}`)).toEqual(object);
   });
 });
