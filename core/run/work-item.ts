@@ -34,13 +34,12 @@ export interface TimerWorkItem extends WorkItemBase {
 /**
  * Flow control's own timers (core/flow/flow-items.ts): wake the waiters of a concurrency key whose
  * holder's lease lapsed, release the next starts waiting on a throttle, start a debounced or batched
- * run, or end a run past its timeout. `runId` is
- * the run concerned, or empty before one exists.
+ * run, or end a run past its timeout. `runId` is the run concerned, or empty before one exists.
  */
 export interface FlowWorkItem extends WorkItemBase {
   kind: 'flow';
   action: 'wake' | 'debounce' | 'batch' | 'timeout' | 'throttle';
-  /** The flow-control key (wake, debounce, batch). */
+  /** The flow-control key (wake, throttle, debounce, batch). */
   key?: string;
   /** The concurrency limit of the key (wake). */
   limit?: number;
