@@ -18,22 +18,44 @@ import { startWorker } from '../core/services/worker-loop';
 import { spawnRedisServer } from '../tests/harness/redis-server';
 import { monitorRedis, total } from './support/redis-monitor';
 import { inlineStepDriver } from './support/inline-step-driver';
-import { type NoopStepServer, startNoopStepServer } from './support/noop-step-server';
+import { type NoopStepProcess, startNoopStepProcess } from './support/noop-step-process';
+import { startNoopStepServer } from './support/noop-step-server';
 import { fmt, percentile } from './support/stats';
 
 export const CHAIN = 10;
-const RUNS = Number(process.env.RUNS ?? 400);
+const RUNS = Number(process.env.RUNS ?? 1000);
+/** Pairs of runs, one of each system, in alternating order: a load change on the machine hits both of a pair. */
+const PAIRS = Number(process.env.PAIRS ?? 3);
 const CONCURRENCY = 20;
 
 /**
- * How each step runs: `http`, a no-op HTTP endpoint (the realistic figure, where both systems pay
- * the same HTTP exchange in this process); `inline`, in the bench process (what each engine costs
- * per step on its own).
+ * How each step runs: `http`, a no-op HTTP endpoint in a process of its own, as a deployment's step
+ * servers are (the realistic figure: both systems pay the HTTP client's side of each step);
+ * `inline`, in the bench process (what each engine costs per step on its own).
  */
 export type StepKind = 'http' | 'inline';
-const STEP_KINDS: Record<StepKind, string> = { http: 'no-op HTTP steps', inline: 'in-process no-op steps (engine cost alone)' };
+const STEP_KINDS: Record<StepKind, string> = { http: 'no-op HTTP steps (step server in its own process)', inline: 'in-process no-op steps (engine cost alone)' };
 
-const driverFor = (kind: StepKind, steps: NoopStepServer): Driver => (kind === 'inline' ? inlineStepDriver(steps) : createHttpDriver({}));
+/** Where the steps run, and how the bench counts them. */
+interface StepSite {
+  url: string;
+  driver: Driver;
+  steps: Pick<NoopStepProcess, 'stepsDone' | 'whenDone' | 'gaps'>;
+  close(): Promise<void>;
+}
+
+async function stepSite(kind: StepKind): Promise<StepSite> {
+  if (kind === 'http') {
+    const server = await startNoopStepProcess();
+    const driver = createHttpDriver({});
+    return { url: server.url, driver, steps: server, close: async () => { driver.close(); await server.close(); } };
+  }
+  const server = await startNoopStepServer();
+  return {
+    url: server.url, driver: inlineStepDriver(server), close: () => server.close(),
+    steps: { stepsDone: () => server.stepsDone(), whenDone: (total) => server.whenDone(total), gaps: () => Promise.resolve(server.gaps()) },
+  };
+}
 
 export interface Figures {
   'steps/s': string;
@@ -67,7 +89,7 @@ async function commandstatsTotal(redisUrl: string): Promise<number> {
  * rate and latency, then two waves under MONITOR (which slows Redis) for the command counts.
  */
 async function measure(
-  steps: Awaited<ReturnType<typeof startNoopStepServer>>, startRuns: (count: number) => Promise<void>, redisUrl: string, redisPort: number,
+  steps: StepSite['steps'], startRuns: (count: number) => Promise<void>, redisUrl: string, redisPort: number,
 ): Promise<Figures> {
   const waves = async (count: number): Promise<number> => {
     const started = performance.now();
@@ -79,13 +101,13 @@ async function measure(
     return (performance.now() - started) / 1000;
   };
   await waves(3); // warm-up: connections, script loading, JIT
-  const gapsBefore = steps.gaps().length;
+  const gapsBefore = (await steps.gaps()).length;
   const redisCpuBefore = await redisCpuMs(redisUrl);
   const cpuBefore = process.cpuUsage();
   const seconds = await waves(RUNS / CONCURRENCY);
   const cpu = process.cpuUsage(cpuBefore);
   const redisCpu = (await redisCpuMs(redisUrl)) - redisCpuBefore;
-  const gaps = steps.gaps().slice(gapsBefore);
+  const gaps = (await steps.gaps()).slice(gapsBefore);
   const countedWaves = 2;
   const before = await commandstatsTotal(redisUrl);
   const monitor = await monitorRedis(redisPort);
@@ -106,18 +128,18 @@ async function measure(
 
 /** Stepstack: chains of no-op HTTP steps, state on Redis, in-process executor. */
 export async function benchStepstack(redisUrl: string, redisPort: number, kind: StepKind): Promise<Figures> {
-  const steps = await startNoopStepServer();
+  const site = await stepSite(kind);
   const state = createRedisStateStore({ url: redisUrl, keyPrefix: `bench-${Date.now()}` });
   const queue = createMemoryQueue<WorkItem>({ name: 'bench-steps' });
   const engine: EngineDeps = { state, queue, clock: systemClock, logger: silentLogger, retry: defaultRetrySettings, retentionMs: 3_600_000, newId };
   const definition: FunctionDefinition = {
     id: 'chain', name: 'chain', triggers: [{ event: 'bench/chain' }],
     steps: Object.fromEntries(Array.from({ length: CHAIN }, (_, i) => [
-      `s${i}`, { runtime: { type: 'http' as const, url: `${steps.url}/s${i}` }, after: [{ step: i === 0 ? '$trigger' : `s${i - 1}` }] },
+      `s${i}`, { runtime: { type: 'http' as const, url: `${site.url}/s${i}` }, after: [{ step: i === 0 ? '$trigger' : `s${i - 1}` }] },
     ])),
   };
   const fn = compileFunction(definition);
-  const executor: ExecutorDeps = { ...engine, drivers: { http: driverFor(kind, steps) }, owner: 'bench', leaseMs: 60_000 };
+  const executor: ExecutorDeps = { ...engine, drivers: { http: site.driver }, owner: 'bench', leaseMs: 60_000 };
   const worker = startWorker({
     name: 'bench', queue, logger: silentLogger, concurrency: CONCURRENCY, visibilityMs: 60_000,
     handle: (message, signal) => handleWorkItem(executor, message.body, message, signal),
@@ -127,28 +149,28 @@ export async function benchStepstack(redisUrl: string, redisPort: number, kind: 
       await Promise.all(Array.from({ length: count }, () =>
         startRunFor(engine, fn, { name: 'bench/chain', data: {}, id: newId(), ts: Date.now() }, { redelivered: false })));
     };
-    return await measure(steps, startRuns, redisUrl, redisPort);
+    return await measure(site.steps, startRuns, redisUrl, redisPort);
   } finally {
     await worker.stop(1000);
     await queue.close();
     await state.close();
-    await steps.close();
+    await site.close();
   }
 }
 
 /** BullMQ: the same chains as jobs; each job makes the same no-op HTTP call with the earlier outputs, then adds the next job. */
 export async function benchBullmq(redisUrl: string, redisPort: number, kind: StepKind): Promise<Figures> {
-  const steps = await startNoopStepServer();
+  const site = await stepSite(kind);
   const { hostname, port } = new URL(redisUrl);
   const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
   const name = `chain-${Date.now()}`;
   const queue = new BullQueue(name, { connection });
-  const driver = driverFor(kind, steps);
+  const { driver } = site;
   // Equivalent to a Stepstack chain: each job hands its step the earlier outputs and passes them on.
   const worker = new BullWorker(name, async (job) => {
     const { run, index, outputs } = job.data as { run: string; index: number; outputs: Record<string, unknown> };
     const input = { event: { name: 'bench/chain', data: {}, id: run, ts: 0 }, steps: outputs, async: null, ctx: { fn_id: 'chain', step_id: `s${index}`, run_id: run, attempt: 0 } };
-    const outcome = await driver.run({ input, runtime: { type: 'http', url: `${steps.url}/s${index}` }, timeoutMs: 60_000, signal: new AbortController().signal });
+    const outcome = await driver.run({ input, runtime: { type: 'http', url: `${site.url}/s${index}` }, timeoutMs: 60_000, signal: new AbortController().signal });
     const output = outcome.kind === 'success' ? outcome.output : null;
     if (index + 1 < CHAIN) await queue.add('step', { run, index: index + 1, outputs: { ...outputs, [`s${index}`]: output } }, { removeOnComplete: true });
   }, { connection, concurrency: CONCURRENCY, autorun: false });
@@ -158,12 +180,12 @@ export async function benchBullmq(redisUrl: string, redisPort: number, kind: Ste
     const startRuns = async (count: number): Promise<void> => {
       await queue.addBulk(Array.from({ length: count }, () => ({ name: 'step', data: { run: newId(), index: 0, outputs: {} }, opts: { removeOnComplete: true } })));
     };
-    return await measure(steps, startRuns, redisUrl, redisPort);
+    return await measure(site.steps, startRuns, redisUrl, redisPort);
   } finally {
     await worker.close();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    await steps.close();
+    await site.close();
   }
 }
 
@@ -186,18 +208,30 @@ function runInChild(system: System, kind: StepKind, redisUrl: string, redisPort:
   });
 }
 
-/** Each system twice on the Redis server at `redis`, each run in a fresh process, in alternating order. */
+/** Each system PAIRS times on the Redis server at `redis`, each run in a fresh process, in alternating order. */
 export async function compareWithBullmq(redis: { url: string; port: number }, kind: StepKind = 'http'): Promise<Record<System, Figures[]>> {
   const results: Record<System, Figures[]> = { stepstack: [], bullmq: [] };
-  for (const order of [['stepstack', 'bullmq'], ['bullmq', 'stepstack']] as System[][]) {
-    for (const system of order) results[system].push(await runInChild(system, kind, redis.url, redis.port));
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    for (const system of (pair % 2 === 0 ? ['stepstack', 'bullmq'] : ['bullmq', 'stepstack']) as System[]) {
+      results[system].push(await runInChild(system, kind, redis.url, redis.port));
+    }
   }
   return results;
 }
 
+/** Stepstack's steps/s over BullMQ's within each pair, and their median: the comparison's figure. */
+export function pairRatios(results: Record<System, Figures[]>): { ratios: number[]; median: number } {
+  const ratios = results.stepstack.map((figures, i) => Number(figures['steps/s']) / Number(results.bullmq[i]!['steps/s']));
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { ratios, median };
+}
+
 /**
  * Issue 3's figures: Stepstack on Redis against BullMQ, side by side on one Redis server in one run.
- * Each system runs twice in its own process, in alternating order; the better run of each is shown.
+ * Each system runs PAIRS times in its own process, in alternating order; the better run of each is
+ * shown, and the median of the pairs' ratios.
  */
 export async function benchRedisVsBullmq(): Promise<void> {
   const redis = await spawnRedisServer({});
@@ -212,12 +246,14 @@ function printComparison(kind: StepKind, results: Record<System, Figures[]>): vo
   const best = (runs: Figures[]): Figures => runs.reduce((a, b) => (Number(b['steps/s']) > Number(a['steps/s']) ? b : a));
   const stepstack = best(results.stepstack);
   const bullmq = best(results.bullmq);
-  console.log(`\nchains of ${CHAIN} ${STEP_KINDS[kind]}, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server (best of 2 each)`);
+  console.log(`\nchains of ${CHAIN} ${STEP_KINDS[kind]}, ${RUNS} runs in waves of ${CONCURRENCY}, ${CONCURRENCY} workers, one Redis server (best of ${PAIRS} each)`);
   console.log(`  ${''.padEnd(42)} ${'Stepstack'.padStart(12)} ${'BullMQ'.padStart(12)}`);
   for (const key of Object.keys(stepstack) as (keyof Figures)[]) {
     console.log(`  ${key.padEnd(42)} ${stepstack[key].padStart(12)} ${bullmq[key].padStart(12)}`);
   }
   console.log(`  steps/s of every run: Stepstack ${results.stepstack.map((f) => f['steps/s']).join(', ')}; BullMQ ${results.bullmq.map((f) => f['steps/s']).join(', ')}`);
+  const { ratios, median } = pairRatios(results);
+  console.log(`  Stepstack / BullMQ per pair: ${ratios.map((ratio) => `${ratio.toFixed(2)}x`).join(', ')}; median ${median.toFixed(2)}x (target >= 1.5x)`);
 }
 
 async function child(system: System, kind: StepKind, redisUrl: string, redisPort: number): Promise<void> {

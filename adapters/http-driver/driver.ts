@@ -30,6 +30,7 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
     lookup: guardedLookup(settings.resolve, settings.allowLinkLocal),
   };
   const agents: Agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const targets = new TargetCache(settings.allowLinkLocal);
 
   return {
     type: 'http',
@@ -37,11 +38,9 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       const { runtime, signal } = request;
       if (runtime.type !== 'http') throw new PlatformError(`the HTTP driver was handed a ${runtime.type} step`);
       if (signal.aborted) throw new PlatformError(`HTTP step not started: aborted (${errorMessage(signal.reason)})`, { cause: signal.reason });
-      const target = targetOf(runtime.url);
+      const target = targets.of(runtime.url);
       if (typeof target === 'string') return { kind: 'failure', retryable: false, error: target };
-      const literal = literalAddress(target.url.hostname);
-      // Literal IPs skip `lookup`, so the policy is applied here for them.
-      if (literal && !settings.allowLinkLocal && isLinkLocalOrMetadata(literal)) return refusedOutcome(new AddressRefusedError(literal), target);
+      if (target.refused) return refusedOutcome(target.refused, target);
 
       const body = stepInputChunks(request.input, request.openStepsJson);
       const headers: http.OutgoingHttpHeaders = {
@@ -72,6 +71,39 @@ function byteLength(chunks: Buffer[]): number {
   let length = 0;
   for (const chunk of chunks) length += chunk.length;
   return length;
+}
+
+/** A step URL, parsed and judged by the address policy once. */
+interface CheckedTarget extends Target {
+  /** Set when the URL names a literal address the policy refuses (names are checked at connect, see guardedLookup). */
+  refused?: AddressRefusedError;
+}
+
+/** Each step URL's parse and policy verdict, kept: a function's steps call the same few URLs again and again. */
+class TargetCache {
+  private static readonly MAX_ENTRIES = 1024;
+  private readonly entries = new Map<string, CheckedTarget | string>();
+
+  constructor(private readonly allowLinkLocal: boolean) {}
+
+  of(raw: string): CheckedTarget | string {
+    let target = this.entries.get(raw);
+    if (target === undefined) {
+      target = this.check(raw);
+      if (this.entries.size >= TargetCache.MAX_ENTRIES) this.entries.clear();
+      this.entries.set(raw, target);
+    }
+    return target;
+  }
+
+  private check(raw: string): CheckedTarget | string {
+    const target = targetOf(raw);
+    if (typeof target === 'string') return target;
+    const literal = literalAddress(target.url.hostname);
+    // Literal IPs skip `lookup`, so the policy is applied here for them.
+    if (literal && !this.allowLinkLocal && isLinkLocalOrMetadata(literal)) return { ...target, refused: new AddressRefusedError(literal) };
+    return target;
+  }
 }
 
 /** The parsed URL, or why it cannot be called. */

@@ -30,7 +30,7 @@ function runIdOf(body: string): string {
  * response was written, so the gap between one step's end and the next step's start (the engine's
  * dispatch overhead) is measured on one clock.
  */
-export async function startNoopStepServer(): Promise<NoopStepServer> {
+export async function startNoopStepServer(options: { onStepEnded?: () => void } = {}): Promise<NoopStepServer> {
   const lastEnd = new Map<string, number>();
   const perRun = new Map<string, number>();
   const runWaiters = new Map<string, { count: number; resolve: () => void }>();
@@ -50,6 +50,7 @@ export async function startNoopStepServer(): Promise<NoopStepServer> {
     for (let i = totalWaiters.length - 1; i >= 0; i -= 1) {
       if (done >= totalWaiters[i]!.total) totalWaiters.splice(i, 1)[0]!.resolve();
     }
+    options.onStepEnded?.();
   };
   const server = createServer((req, res) => {
     const arrived = performance.now();

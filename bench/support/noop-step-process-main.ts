@@ -1,0 +1,23 @@
+import { startNoopStepServer } from './noop-step-server';
+
+/** Entry of bench/support/noop-step-process.ts: serves no-op steps and reports how many are done. */
+async function main(): Promise<void> {
+  let flushing = false;
+  const steps = await startNoopStepServer({
+    onStepEnded: () => {
+      if (flushing) return;
+      flushing = true;
+      setImmediate(() => {
+        flushing = false;
+        process.send?.({ type: 'done', count: steps.stepsDone() });
+      });
+    },
+  });
+  process.on('message', (message: { type: string }) => {
+    if (message.type === 'gaps') process.send?.({ type: 'gaps', gaps: steps.gaps() });
+  });
+  process.on('SIGTERM', () => void steps.close().then(() => process.exit(0)));
+  process.send?.({ type: 'ready', url: steps.url });
+}
+
+void main();
