@@ -161,6 +161,13 @@ export class MemoryFlowStore implements FlowStore {
     return { released, wakeAt: line.wakeAt };
   }
 
+  async throttleWaiter(request: ThrottleWake & { waiterId: string }): Promise<{ waiting: boolean; wakeAt?: number }> {
+    const line = this.lines.get(request.key);
+    if (!line?.waiters.some((waiter) => waiter.id === request.waiterId)) return { waiting: false };
+    if (line.wakeAt === 0) line.wakeAt = Math.max(request.now, this.headTurn(request));
+    return { waiting: true, wakeAt: line.wakeAt };
+  }
+
   async throttleWaiting(key: string): Promise<number> {
     return this.lines.get(key)?.waiters.length ?? 0;
   }

@@ -46,6 +46,20 @@ export async function shapeStart(deps: EngineDeps, fn: CompiledFunction, event: 
   return shaped;
 }
 
+/**
+ * A redelivered event found its run created: true while the run still waits in its throttle's line,
+ * whose work must then not be sent past it (the line releases it). The line's timer is sent again:
+ * the try that parked the run may have died before sending it (a twin timer stops at once).
+ */
+export async function stillThrottled(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, runId: string): Promise<boolean> {
+  const flow = flowOf(fn);
+  if (!flow.throttle) return false;
+  const request = throttleOf(flow.throttle, gateKey('th', fn, flow.throttle.key, event));
+  const { waiting, wakeAt } = await deps.state.flow.throttleWaiter({ ...request, now: deps.clock.now(), waiterId: runId });
+  await enqueueWork(deps, throttleTimer(fn.id, request, wakeAt));
+  return waiting;
+}
+
 /** A throttle's GCRA settings for one key. */
 export function throttleOf(throttle: NonNullable<CompiledFlow['throttle']>, key: string): Omit<ThrottleWake, 'now'> {
   const { limit, periodMs, burst } = throttle;

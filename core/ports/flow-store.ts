@@ -42,6 +42,12 @@ export interface FlowStore {
    * what it got; the starts released for `at` are answered again, with the armed timer.
    */
   wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }>;
+  /**
+   * Whether `waiterId` still waits in the key's line; if so, also the time the key's timer is armed
+   * for (arming it for the head's turn when none is), to be sent again: the call that parked the
+   * waiter may have died before sending it.
+   */
+  throttleWaiter(request: ThrottleWake & { waiterId: string }): Promise<{ waiting: boolean; wakeAt?: number }>;
   /** Waiters in a throttle's line, for views and tests. */
   throttleWaiting(key: string): Promise<number>;
   /** A sliding window of `periodMs`: true (and counted) when fewer than `limit` members are in it; a member already in it is allowed again. */

@@ -1,7 +1,7 @@
 import type { StepstackEvent } from '../events/event';
 import { cachedExpression } from '../expressions/cache';
 import { type TakenBatch, admitRun } from '../flow/admit';
-import { shapeStart } from '../flow/start-shaping';
+import { shapeStart, stillThrottled } from '../flow/start-shaping';
 import type { CompiledFunction } from '../functions/compiled';
 import type { IndexedPause } from '../ports/pause-index';
 import { workOf } from '../run/pending-work';
@@ -82,7 +82,8 @@ export async function startRunFor(
   });
   await Promise.all((options.events ?? [event]).map((linked) => deps.state.linkRun(linked.id, runId, deps.retentionMs)));
   if (created.outcome === 'exists') {
-    if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true });
+    // A run waiting for its throttle has no work to send again: it waits in the throttle's line.
+    if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true, throttled: await stillThrottled(deps, fn, event, runId) });
     return runId;
   }
   if (created.outcome !== 'committed') return runId;

@@ -216,6 +216,24 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         expect(order).toEqual([{ body: 'run-vip', startAt: T0 + 1000 }, { body: 'run-b', startAt: T0 + 2000 }, { body: 'run-c', startAt: T0 + 3000 }]);
       });
 
+      it('says whether a waiter still waits, with its line\'s timer to send again', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-waiter');
+        const ask = (waiterId: string, now: number) => flow.throttleWaiter({ key, now, ...gcra, waiterId });
+        for (const id of ['a', 'b', 'c']) await start(key, id, T0);
+
+        // Act
+        const waiting = await ask('c', T0 + 10);
+        const started = await ask('a', T0 + 10);
+        await wake(key, T0 + 400);
+        const released = await ask('c', T0 + 400);
+
+        // Assess
+        expect(waiting).toEqual({ waiting: true, wakeAt: T0 + 400 });
+        expect(started).toEqual({ waiting: false });
+        expect(released).toEqual({ waiting: false });
+      });
+
       it('lets one timer carry on when a wake comes twice, answers the same again to a timer redelivered after a crash, and re-arms a lost one', async () => {
         // Prepare
         const key = uniqueKey('throttle-timer');

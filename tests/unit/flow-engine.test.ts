@@ -321,6 +321,23 @@ describe('flow-control gates on the memory engine', () => {
     expect(offsets[5]).toBeLessThan(2200);
   });
 
+  it('keeps a throttled run in line when its event comes again, rather than starting it past the throttle', async () => {
+    // Prepare
+    await start({ throttle: { limit: 1, period: '2s' } });
+    const first = await engine.send('test/go', { n: 1 });
+    const second = await engine.send('test/go', { n: 2 });
+
+    // Act
+    await handleEvent(engine.deps, second, { redelivered: true });
+    await engine.waitForRuns([first.id, second.id], { count: 2 });
+    await engine.quiesce();
+
+    // Assess
+    const starts = engine.counter.seen.map((step) => step.startedAt).sort((a, b) => a - b);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(1950);
+  });
+
   it('cancels a run whose step does not finish in time (timeouts.finish), with the reason', async () => {
     // Prepare
     await start({ timeouts: { finish: '1s' } }, 10_000);

@@ -3,10 +3,10 @@ import type {
   BatchAnswer, FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
 } from '../../../core/ports/flow-store';
 import type { RedisClient } from '../client';
-import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttleStart, wakeThrottle } from './gate-scripts';
+import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttleStart, throttleWaiter, wakeThrottle } from './gate-scripts';
 import { acquireSlot, passSlot, releaseSlot, renewSlot, wakeSlots } from './slot-scripts';
 
-const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttleStart, wakeThrottle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch, releaseBatch } as const;
+const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttleStart, wakeThrottle, throttleWaiter, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch, releaseBatch } as const;
 type FlowScript = keyof typeof SCRIPTS;
 
 /** Calls to Redis, made faults of the platform when they fail (the state store's wrapper). */
@@ -93,6 +93,11 @@ export class RedisFlowStore implements FlowStore {
     const released: { body: string; startAt: number }[] = [];
     for (let i = 0; i + 1 < pairs.length; i += 2) released.push({ startAt: Number(pairs[i]), body: pairs[i + 1] as string });
     return { released, ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
+  }
+
+  async throttleWaiter(request: ThrottleWake & { waiterId: string }): Promise<{ waiting: boolean; wakeAt?: number }> {
+    const [waiting, wakeAt] = await this.run('throttleWaiter', this.throttleKeys(request.key), [...this.throttleArgs(request), request.waiterId]) as [number, string?];
+    return waiting === 1 ? { waiting: true, wakeAt: Number(wakeAt) } : { waiting: false };
   }
 
   throttleWaiting(key: string): Promise<number> {

@@ -96,6 +96,18 @@ out[1] = arm(tatNow() - tolerance - lead)
 return out`,
 };
 
+/** ARGV: now, emission ms, tolerance ms, lead ms, ttl ms, waiter id. Returns {1, timer's time} while it waits, else {0}. */
+export const throttleWaiter = {
+  keys: 5,
+  lua: `${THROTTLE_HELPERS}
+if not redis.call('ZSCORE', line, ARGV[6]) then return {0} end
+local armed = redis.call('GET', timer)
+if armed then return {1, armed} end
+local at = tatNow() - tolerance - lead
+if at < now then at = now end
+return {1, arm(at)}`,
+};
+
 /** A sliding log. KEYS: sorted set of members by time. ARGV: member, limit, period ms, now. Returns 1 when allowed. */
 export const rateLimit = {
   keys: 1,
