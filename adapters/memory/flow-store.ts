@@ -1,5 +1,7 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type { FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../core/ports/flow-store';
+import type {
+  BatchAnswer, FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
+} from '../../core/ports/flow-store';
 import { ExpiringMap } from './state-expiring-map';
 
 /** One concurrency key: live holders (holder to lapse time) and waiters in line (lowest score first, then id). */
@@ -15,7 +17,17 @@ interface Waiter {
   body: string;
 }
 
+/** One throttle key's waiting line, and the time its timer is armed for. */
+interface ThrottleLine {
+  waiters: Waiter[];
+  wakeAt: number;
+}
+
 const RESERVED = 'w:';
+/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
+const TIMER_LOST_MS = 30_000;
+/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). */
+const REPLAY_MS = 3_600_000;
 
 /**
  * Flow control's counters in this process (the local stack). The same rules as the Redis scripts in
@@ -24,10 +36,16 @@ const RESERVED = 'w:';
 export class MemoryFlowStore implements FlowStore {
   private readonly slots = new Map<string, SlotKey>();
   private readonly tats = new ExpiringMap<string, number>();
+  private readonly lines = new Map<string, ThrottleLine>();
+  /** Each throttle key's last wake (its timer's time and what it released), answered again to a timer that comes again. */
+  private readonly lastWakes = new ExpiringMap<string, { at: number; released: { body: string; startAt: number }[] }>();
   private readonly windows = new Map<string, Map<string, number>>();
   private readonly singletons = new ExpiringMap<string, { runId: string; since: number }>();
   private readonly debounces = new ExpiringMap<string, { event: string; eventId: string; order: string; firstAt: number; dueAt: number }>();
   private readonly batches = new ExpiringMap<string, { id: string; events: string[]; ids: Set<string> }>();
+  /** Taken batches' events by `<key>\n<batch id>` until released, and their events' batch by `<key>\n<event id>`. */
+  private readonly taken = new ExpiringMap<string, string[]>();
+  private readonly takenOf = new ExpiringMap<string, string>();
   private readonly runEventLists = new ExpiringMap<string, string>();
   private readonly skips = new ExpiringMap<string, FlowSkip[]>();
 
@@ -41,7 +59,7 @@ export class MemoryFlowStore implements FlowStore {
       dropWaiter(slot, request.waiter.id);
       return { outcome: 'acquired', woken: [] };
     }
-    if (!slot.waiters.some((waiter) => waiter.id === request.waiter.id)) insertWaiter(slot, { ...request.waiter });
+    if (!slot.waiters.some((waiter) => waiter.id === request.waiter.id)) insertWaiter(slot.waiters, { ...request.waiter });
     let acquired = false;
     const woken: string[] = [];
     for (const waiter of takeFitting(slot, request.limit)) {
@@ -103,12 +121,55 @@ export class MemoryFlowStore implements FlowStore {
     return { holders: slot.holders.size, waiting: slot.waiters.length };
   }
 
-  async throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number> {
-    const { now, emissionMs, toleranceMs } = request;
-    const tat = Math.max(this.tats.get(key, now) ?? now, now);
-    const startAt = Math.max(now, tat - toleranceMs);
-    this.tats.set(key, tat + emissionMs, tat + emissionMs + toleranceMs + 1);
-    return startAt;
+  async throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }> {
+    const { key, now, waiter } = request;
+    const line = this.lines.get(key) ?? { waiters: [], wakeAt: 0 };
+    if (line.waiters.length === 0) {
+      const startAt = this.nextStart(request);
+      if (startAt !== undefined) return { startAt };
+    }
+    this.lines.set(key, line);
+    if (!line.waiters.some((other) => other.id === waiter.id)) insertWaiter(line.waiters, { ...waiter });
+    if (line.wakeAt > now - TIMER_LOST_MS) return {};
+    line.wakeAt = Math.max(now, this.headTurn(request));
+    return { wakeAt: line.wakeAt };
+  }
+
+  async wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
+    const { key, now } = request;
+    const line = this.lines.get(key);
+    const armed = line && line.wakeAt > now ? { wakeAt: line.wakeAt } : {};
+    const last = this.lastWakes.get(key, now);
+    if (request.again && last?.at === request.at) return { released: [...last.released], ...armed };
+    if (!line) return { released: [] };
+    const released: { body: string; startAt: number }[] = [];
+    for (let head = line.waiters[0]; head; head = line.waiters[0]) {
+      const startAt = this.nextStart(request);
+      if (startAt === undefined) break;
+      line.waiters.shift();
+      released.push({ body: head.body, startAt });
+    }
+    // A twin of this timer that comes later and releases nothing leaves the answer to replay alone.
+    if (released.length > 0 || last?.at !== request.at) this.lastWakes.set(key, { at: request.at, released }, now + REPLAY_MS);
+    if (line.waiters.length === 0) {
+      this.lines.delete(key);
+      return { released };
+    }
+    // Another timer is armed ahead (this one came twice): it carries on.
+    if (line.wakeAt > now) return { released, ...(request.again ? armed : {}) };
+    line.wakeAt = this.headTurn(request);
+    return { released, wakeAt: line.wakeAt };
+  }
+
+  async throttleWaiter(request: ThrottleWake & { waiterId: string }): Promise<{ waiting: boolean; wakeAt?: number }> {
+    const line = this.lines.get(request.key);
+    if (!line?.waiters.some((waiter) => waiter.id === request.waiterId)) return { waiting: false };
+    if (line.wakeAt === 0) line.wakeAt = Math.max(request.now, this.headTurn(request));
+    return { waiting: true, wakeAt: line.wakeAt };
+  }
+
+  async throttleWaiting(key: string): Promise<number> {
+    return this.lines.get(key)?.waiters.length ?? 0;
   }
 
   async rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean> {
@@ -150,8 +211,13 @@ export class MemoryFlowStore implements FlowStore {
     return JSON.parse(pending.event) as StepstackEvent;
   }
 
-  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }> {
-    const now = this.now();
+  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number; keepMs: number; now: number }): Promise<BatchAnswer> {
+    const { now } = request;
+    const takenId = this.takenOf.get(`${key}\n${request.event.id}`, now);
+    if (takenId !== undefined) {
+      const events = this.taken.get(`${key}\n${takenId}`, now);
+      return events ? { batchId: takenId, opened: false, full: parsed(events), again: true } : { batchId: takenId, opened: false, started: true };
+    }
     const open = this.batches.get(key, now);
     const batch = open ?? { id: request.batchId, events: [], ids: new Set<string>() };
     if (!open) this.batches.set(key, batch, now + request.ttlMs);
@@ -160,15 +226,28 @@ export class MemoryFlowStore implements FlowStore {
       batch.events.push(JSON.stringify(request.event));
     }
     if (batch.events.length < request.maxSize) return { batchId: batch.id, opened: !open };
-    this.batches.delete(key);
-    return { batchId: batch.id, opened: !open, full: batch.events.map((json) => JSON.parse(json) as StepstackEvent) };
+    this.keepTaken(key, batch, now + request.keepMs);
+    return { batchId: batch.id, opened: !open, full: parsed(batch.events) };
   }
 
-  async takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined> {
-    const batch = this.batches.get(key, this.now());
-    if (batch?.id !== batchId) return undefined;
-    this.batches.delete(key);
-    return batch.events.map((json) => JSON.parse(json) as StepstackEvent);
+  async takeBatch(key: string, request: { batchId: string; keepMs: number; now: number }): Promise<{ events: StepstackEvent[]; again: boolean } | undefined> {
+    const { batchId, now } = request;
+    const batch = this.batches.get(key, now);
+    if (batch?.id === batchId) {
+      this.keepTaken(key, batch, now + request.keepMs);
+      return { events: parsed(batch.events), again: false };
+    }
+    const events = this.taken.get(`${key}\n${batchId}`, now);
+    return events ? { events: parsed(events), again: true } : undefined;
+  }
+
+  async releaseBatch(key: string, batchId: string): Promise<void> {
+    this.taken.delete(`${key}\n${batchId}`);
+  }
+
+  /** Drop what has expired (the state store calls it now and then). */
+  sweep(now: number): void {
+    for (const map of [this.tats, this.lastWakes, this.singletons, this.debounces, this.batches, this.taken, this.takenOf, this.runEventLists, this.skips]) map.sweep(now);
   }
 
   async saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void> {
@@ -189,6 +268,28 @@ export class MemoryFlowStore implements FlowStore {
 
   async skipsOf(eventId: string): Promise<FlowSkip[]> {
     return (this.skips.get(eventId, this.now()) ?? []).map((skip) => ({ ...skip }));
+  }
+
+  /** GCRA: the start time of one more start when it is at most `leadMs` ahead (taken), else undefined. */
+  private nextStart(request: ThrottleWake): number | undefined {
+    const { key, now, emissionMs, toleranceMs, leadMs } = request;
+    const tat = Math.max(this.tats.get(key, now) ?? now, now);
+    const startAt = Math.max(now, tat - toleranceMs);
+    if (startAt > now + leadMs) return undefined;
+    this.tats.set(key, tat + emissionMs, tat + emissionMs + toleranceMs + 1);
+    return startAt;
+  }
+
+  /** When the head of a throttle's line is to be released: its GCRA turn (`tat - tolerance`), `leadMs` before. */
+  private headTurn(request: ThrottleWake): number {
+    return Math.max(this.tats.get(request.key, request.now) ?? request.now, request.now) - request.toleranceMs - request.leadMs;
+  }
+
+  /** Move a full (or timed-out) batch from open to taken, its events pointing to it. */
+  private keepTaken(key: string, batch: { id: string; events: string[]; ids: Set<string> }, until: number): void {
+    this.batches.delete(key);
+    this.taken.set(`${key}\n${batch.id}`, batch.events, until);
+    for (const id of batch.ids) this.takenOf.set(`${key}\n${id}`, batch.id, until);
   }
 
   private slotKey(key: string): SlotKey {
@@ -217,6 +318,8 @@ export class MemoryFlowStore implements FlowStore {
   }
 }
 
+const parsed = (events: string[]): StepstackEvent[] => events.map((json) => JSON.parse(json) as StepstackEvent);
+
 function reap(slot: SlotKey, now: number): void {
   for (const [holder, until] of slot.holders) if (until <= now) slot.holders.delete(holder);
 }
@@ -232,8 +335,7 @@ function dropWaiter(slot: SlotKey, id: string): void {
   if (index >= 0) slot.waiters.splice(index, 1);
 }
 
-function insertWaiter(slot: SlotKey, waiter: Waiter): void {
-  const { waiters } = slot;
+function insertWaiter(waiters: Waiter[], waiter: Waiter): void {
   let low = 0;
   let high = waiters.length;
   while (low < high) {

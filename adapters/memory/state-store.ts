@@ -236,5 +236,6 @@ class MemoryStateStore implements StateStore {
     this.runs.sweep(now);
     for (const map of [this.events, this.links, this.keys]) map.sweep(now);
     this.dead.sweep(now);
+    this.flow.sweep(now);
   }
 }

@@ -11,11 +11,21 @@ import { arrivalOrder, inArrivalOrder } from './keys';
 /** What flow control says of an event's run of a function, before it starts. */
 export type Admission =
   | { kind: 'start' }
-  /** A batch filled up: start one run with all of them. */
-  | { kind: 'batch'; events: StepstackEvent[] }
+  /** A batch filled up: start one run with all of them, then release the batch (`startBatch`). */
+  | { kind: 'batch'; batch: TakenBatch }
   /** Held by a debounce or an open batch: a timer starts it later. */
   | { kind: 'held' }
   | { kind: 'skipped'; reason: SkipReason };
+
+/** A batch taken for its run (kept until released, so that a crash before the run exists loses nothing). */
+export interface TakenBatch {
+  key: string;
+  batchId: string;
+  /** In arrival order: the first is the run's `event` (its run id is claimed by it, so starting twice starts one run). */
+  events: StepstackEvent[];
+  /** Taken before: a run may exist, its work maybe not sent. */
+  again: boolean;
+}
 
 const START: Admission = { kind: 'start' };
 const HELD: Admission = { kind: 'held' };
@@ -23,6 +33,11 @@ const HELD: Admission = { kind: 'held' };
 const STARTING_MS = 60_000;
 /** Windows and batches are kept this long past their due time, for timers delivered late. */
 const HOLD_MARGIN_MS = 60 * 60_000;
+/**
+ * A taken batch's events answer for it this long (as long as the run id claim of its first event):
+ * kept until its run exists, then only its events' ids, so that a redelivered event of it starts nothing new.
+ */
+export const TAKEN_BATCH_MS = DAY_MS;
 
 /**
  * The gates of SPEC section 3 that decide whether (and when) an event starts a run: debounce and
@@ -71,8 +86,12 @@ async function debounce(deps: EngineDeps, fn: CompiledFunction, settings: NonNul
 async function batchUp(deps: EngineDeps, fn: CompiledFunction, settings: NonNullable<CompiledFlow['batch']>, event: StepstackEvent): Promise<Admission> {
   const now = deps.clock.now();
   const key = gateKey('bt', fn, settings.key, event);
-  const added = await deps.state.flow.addToBatch(key, { event, batchId: deps.newId(now), maxSize: settings.maxSize, ttlMs: settings.timeoutMs + HOLD_MARGIN_MS });
-  if (added.full) return { kind: 'batch', events: inArrivalOrder(added.full) };
+  const added = await deps.state.flow.addToBatch(key, {
+    event, batchId: deps.newId(now), maxSize: settings.maxSize, ttlMs: settings.timeoutMs + HOLD_MARGIN_MS, keepMs: TAKEN_BATCH_MS, now,
+  });
+  if (added.full) return { kind: 'batch', batch: { key, batchId: added.batchId, events: inArrivalOrder(added.full), again: added.again === true } };
+  // Its batch's run exists already (this is a redelivery): nothing left to do.
+  if (added.started) return HELD;
   if (added.opened) {
     await enqueueWork(deps, [flowItem({ action: 'batch', runId: '', functionId: fn.id, key, batchId: added.batchId, dueAt: now + settings.timeoutMs })]);
   }

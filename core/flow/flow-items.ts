@@ -3,14 +3,16 @@ import { compileFunction } from '../functions/compile';
 import type { CompiledFunction } from '../functions/compiled';
 import type { FlowWorkItem } from '../run/work-item';
 import type { EngineDeps } from '../services/deps';
-import { startAdmitted, startRunFor } from '../services/runner';
+import { startAdmitted, startBatch } from '../services/runner';
 import { enqueueWork } from '../services/work';
 import { flowOf } from './compiled-flow';
+import { TAKEN_BATCH_MS } from './admit';
 import { cancelWithReason, flowItem, sendWoken } from './flow-work';
 import { inArrivalOrder } from './keys';
+import { wakeThrottled } from './start-shaping';
 import { startedKey } from './step-flow';
 
-/** Handle a flow-control timer from the step queue: wake a concurrency key, start a debounced or batched run, end a run past a timeout. */
+/** Handle a flow-control timer from the step queue: wake a concurrency key or a throttle's line, start a debounced or batched run, end a run past a timeout. */
 export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, item: FlowWorkItem, delivery: { receiveCount: number }): Promise<void> {
   if (item.action !== 'wake' && item.dueAt > deps.clock.now()) {
     // Early (a queue may deliver up to a second early): a window or batch taken before it is due would be skipped, a timeout would cut short.
@@ -26,6 +28,10 @@ export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, ite
     if (guardAt !== undefined) await enqueueWork(deps, [flowItem({ action: 'wake', runId: '', functionId: item.functionId, key, limit, dueAt: guardAt + 1 })]);
     return;
   }
+  if (item.action === 'throttle') {
+    await wakeThrottled(deps, item, redelivered.redelivered);
+    return;
+  }
   if (item.action === 'debounce') {
     const event = await deps.state.flow.takeDebounced(item.key ?? '', item.eventId ?? '', deps.clock.now());
     const fn = event && (await functionNamed(deps, item.functionId));
@@ -33,10 +39,11 @@ export async function handleFlowItem(deps: EngineDeps & { leaseMs: number }, ite
     return;
   }
   if (item.action === 'batch') {
-    const taken = await deps.state.flow.takeBatch(item.key ?? '', item.batchId ?? '');
-    const events = taken && inArrivalOrder(taken);
-    const fn = events && events.length > 0 && (await functionNamed(deps, item.functionId));
-    if (events?.[0] && fn) await startRunFor(deps, fn, events[0], redelivered, { events });
+    const key = item.key ?? '';
+    const batchId = item.batchId ?? '';
+    const taken = await deps.state.flow.takeBatch(key, { batchId, keepMs: TAKEN_BATCH_MS, now: deps.clock.now() });
+    const fn = taken && (await functionNamed(deps, item.functionId));
+    if (taken && fn) await startBatch(deps, fn, { key, batchId, events: inArrivalOrder(taken.events), again: taken.again }, redelivered);
     return;
   }
   await timeOut(deps, item);

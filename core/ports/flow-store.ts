@@ -28,10 +28,28 @@ export interface FlowStore {
   slotState(key: string, now: number): Promise<{ holders: number; waiting: number }>;
 
   /**
-   * GCRA with queueing: the time (>= now) a start may happen, reserving it. From idle `tolerance /
-   * emission + 1` starts get `now`; later ones are spaced by `emissionMs`, in call order.
+   * A run start under a throttle: GCRA (from idle `toleranceMs / emissionMs + 1` at once, then one
+   * per `emissionMs`) with a waiting line. The start goes at once (`startAt`, at most `leadMs` ahead)
+   * when nobody waits and GCRA allows it by then; otherwise `waiter` waits in the key's line (lowest
+   * score first, then id; once per id) for the key's timer (`wakeThrottle`). `wakeAt`: this call
+   * armed the timer (none was, or the armed one is long overdue: lost); a wake must be sent for then.
    */
-  throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number>;
+  throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }>;
+  /**
+   * The key's timer armed for `at`: release the head of the line while GCRA gives it a start at most
+   * `leadMs` ahead (each with that start time), and re-arm the timer for the next (`wakeAt`) unless
+   * another is armed ahead. `again`: the timer came again, its first try may have died before sending
+   * what it got; the starts released for `at` are answered again, with the armed timer.
+   */
+  wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }>;
+  /**
+   * Whether `waiterId` still waits in the key's line; if so, also the time the key's timer is armed
+   * for (arming it for the head's turn when none is), to be sent again: the call that parked the
+   * waiter may have died before sending it.
+   */
+  throttleWaiter(request: ThrottleWake & { waiterId: string }): Promise<{ waiting: boolean; wakeAt?: number }>;
+  /** Waiters in a throttle's line, for views and tests. */
+  throttleWaiting(key: string): Promise<number>;
   /** A sliding window of `periodMs`: true (and counted) when fewer than `limit` members are in it; a member already in it is allowed again. */
   rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean>;
 
@@ -52,11 +70,15 @@ export interface FlowStore {
 
   /**
    * Add an event to the open batch of `key` (opening one as `batchId` when none is), idempotent by
-   * event id. A batch that reaches `maxSize` is taken at once and returned as `full`.
+   * event id. A batch that reaches `maxSize` is taken at once and returned as `full`. A taken batch
+   * is kept for `keepMs` (each of its events pointing to it) until released: any of its events that
+   * comes again gets the same `full` answer, marked `again`; once released, `started` (its run exists).
    */
-  addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }>;
-  /** Take the batch `batchId` if it is still the open one of `key`. */
-  takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined>;
+  addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number; keepMs: number; now: number }): Promise<BatchAnswer>;
+  /** Take the batch `batchId` if it is still the open one of `key` (kept as addToBatch keeps a full one), or again while taken and not released. */
+  takeBatch(key: string, request: { batchId: string; keepMs: number; now: number }): Promise<{ events: StepstackEvent[]; again: boolean } | undefined>;
+  /** The run of a taken batch exists: forget its events (its events' ids still answer `started` until `keepMs` passes). */
+  releaseBatch(key: string, batchId: string): Promise<void>;
   /** Keep a run's events (a batch), for its steps' input. */
   saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void>;
   runEvents(runId: string): Promise<StepstackEvent[] | undefined>;
@@ -64,6 +86,35 @@ export interface FlowStore {
   /** Note that an event started no run of a function, and why (idempotent). */
   recordSkip(eventId: string, skip: FlowSkip, ttlMs: number): Promise<void>;
   skipsOf(eventId: string): Promise<FlowSkip[]>;
+}
+
+export interface ThrottleWake {
+  key: string;
+  now: number;
+  /** The interval between starts (`period / limit`). */
+  emissionMs: number;
+  /** How far ahead of its turn a start may go (`burst` intervals). */
+  toleranceMs: number;
+  /** How far ahead of its start time a waiter is released (covers a queue's delivery delay). */
+  leadMs: number;
+}
+
+export interface ThrottleRequest extends ThrottleWake {
+  /** What waits: `body` is handed back when released; lower `score` goes first, then lower `id`. */
+  waiter: { id: string; score: number; body: string };
+}
+
+/** Where an event went in its batch (see `addToBatch`). */
+export interface BatchAnswer {
+  batchId: string;
+  /** This event opened the batch: its timeout timer is to be sent. */
+  opened: boolean;
+  /** The batch is full and taken: start its run with these events (in the order added). */
+  full?: StepstackEvent[];
+  /** `full` was answered before (a redelivered event, or the batch's timer): the run may exist, partly started. */
+  again?: true;
+  /** The event's batch was taken and its run created. */
+  started?: true;
 }
 
 export type SkipReason = 'rate_limited' | 'idempotent' | 'debounced' | 'singleton';

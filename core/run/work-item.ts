@@ -33,16 +33,19 @@ export interface TimerWorkItem extends WorkItemBase {
 
 /**
  * Flow control's own timers (core/flow/flow-items.ts): wake the waiters of a concurrency key whose
- * holder's lease lapsed, start a debounced or batched run, or end a run past its timeout. `runId` is
- * the run concerned, or empty before one exists.
+ * holder's lease lapsed, release the next starts waiting on a throttle, start a debounced or batched
+ * run, or end a run past its timeout. `runId` is the run concerned, or empty before one exists.
  */
 export interface FlowWorkItem extends WorkItemBase {
   kind: 'flow';
-  action: 'wake' | 'debounce' | 'batch' | 'timeout';
-  /** The flow-control key (wake, debounce, batch). */
+  action: 'wake' | 'debounce' | 'batch' | 'timeout' | 'throttle';
+  /** The flow-control key (wake, throttle, debounce, batch). */
   key?: string;
   /** The concurrency limit of the key (wake). */
   limit?: number;
+  /** The throttle's GCRA interval and tolerance (throttle). */
+  emissionMs?: number;
+  toleranceMs?: number;
   /** The pending event (debounce) or the batch (batch). */
   eventId?: string;
   batchId?: string;

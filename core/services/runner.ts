@@ -1,7 +1,7 @@
 import type { StepstackEvent } from '../events/event';
 import { cachedExpression } from '../expressions/cache';
-import { admitRun } from '../flow/admit';
-import { shapeStart } from '../flow/start-shaping';
+import { type TakenBatch, admitRun } from '../flow/admit';
+import { shapeStart, stillThrottled } from '../flow/start-shaping';
 import type { CompiledFunction } from '../functions/compiled';
 import type { IndexedPause } from '../ports/pause-index';
 import { workOf } from '../run/pending-work';
@@ -47,7 +47,18 @@ export async function handleEvent(deps: RunnerDeps, event: StepstackEvent, deliv
 export async function startAdmitted(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { debounced?: boolean } = {}): Promise<void> {
   const admission = await admitRun(deps, fn, event, options);
   if (admission.kind === 'start') await startRunFor(deps, fn, event, delivery);
-  else if (admission.kind === 'batch') await startRunFor(deps, fn, admission.events[0] as StepstackEvent, delivery, { events: admission.events });
+  else if (admission.kind === 'batch') await startBatch(deps, fn, admission.batch, delivery);
+}
+
+/**
+ * Start the run of a taken batch, then release the batch: until then, its events (redelivered) and
+ * its timer get the batch again, and starting it again is idempotent (the run id is claimed by the
+ * first event), so a crash in between loses nothing. Taken before: recover what a first try left undone.
+ */
+export async function startBatch(deps: EngineDeps, fn: CompiledFunction, batch: TakenBatch, delivery: Delivery): Promise<void> {
+  const [first] = batch.events;
+  if (first) await startRunFor(deps, fn, first, { redelivered: delivery.redelivered || batch.again }, { events: batch.events });
+  await deps.state.flow.releaseBatch(batch.key, batch.batchId);
 }
 
 function triggers(fn: CompiledFunction, event: StepstackEvent): boolean {
@@ -71,7 +82,8 @@ export async function startRunFor(
   });
   await Promise.all((options.events ?? [event]).map((linked) => deps.state.linkRun(linked.id, runId, deps.retentionMs)));
   if (created.outcome === 'exists') {
-    if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true });
+    // A run waiting for its throttle has no work to send again: it waits in the throttle's line.
+    if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true, throttled: await stillThrottled(deps, fn, event, runId) });
     return runId;
   }
   if (created.outcome !== 'committed') return runId;

@@ -29,13 +29,14 @@ export async function dropPauses(deps: EngineDeps, result: CommitResult): Promis
  * already committed may come from a try that died before its effects went out, so it sends the work
  * the run's state implies again. Duplicates are harmless: every item is checked against the state.
  * `leased`: the message is a step item, which may be all that covers a lease handed on to a chain's next step.
+ * `throttled`: the run's first work waits in its throttle's line, which sends it: not sent here.
  */
-export async function recoverRun(deps: EngineDeps, runId: string, options: { leased?: boolean; noteHistory?: boolean } = {}): Promise<void> {
+export async function recoverRun(deps: EngineDeps, runId: string, options: { leased?: boolean; noteHistory?: boolean; throttled?: boolean } = {}): Promise<void> {
   const run = await deps.state.loadRun(runId);
   if (!run) return;
   // A start whose first try died before the history heard of it.
   if (options.noteHistory) await runNoted(deps, run);
-  await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
+  if (!options.throttled) await enqueueWork(deps, pendingWork(run, deps.clock.now(), options));
   // The change that ended the run may have been committed by a try that died before its events went out.
   if (run.status !== 'Running') await sendRunEnd(deps, run);
 }

@@ -1,5 +1,5 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type { FlowStore, SlotRequest } from '../../core/ports/flow-store';
+import type { FlowStore, SlotRequest, ThrottleRequest } from '../../core/ports/flow-store';
 
 /** A new, empty flow store (its own key prefix or instance); `cleanup` closes what it opened. */
 export type MakeFlowStore = () => Promise<{ flow: FlowStore; cleanup(): Promise<void> }>;
@@ -149,20 +149,107 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
       });
     });
 
-    describe('throttle (GCRA)', () => {
-      it('starts burst + 1 at once from idle, then one per emission interval, in call order', async () => {
+    describe('throttle (GCRA with a waiting line)', () => {
+      const gcra = { emissionMs: 400, toleranceMs: 400, leadMs: 0 };
+      const start = (key: string, id: string, now: number, patch: Partial<ThrottleRequest> = {}) =>
+        flow.throttleStart({ key, now, ...gcra, waiter: { id, score: now, body: `run-${id}` }, ...patch });
+      const wake = (key: string, now: number, patch: Partial<ThrottleRequest> & { at?: number; again?: boolean } = {}) => flow.wakeThrottle({ key, now, at: now, ...gcra, again: false, ...patch });
+
+      it('starts burst + 1 at once from idle, then releases the line one per emission interval, each at its turn', async () => {
         // Prepare
         const key = uniqueKey('throttle');
-        const request = { now: T0, emissionMs: 400, toleranceMs: 400 };
+        const arrivals = [];
+        for (const id of ['a', 'b', 'c', 'd', 'e']) arrivals.push(await start(key, id, T0));
 
         // Act
-        const starts = [];
-        for (let i = 0; i < 5; i += 1) starts.push(await flow.throttle(key, request));
-        const afterIdle = await flow.throttle(key, { ...request, now: T0 + 10_000 });
+        const early = await wake(key, T0 + 399);
+        const wakes = [await wake(key, T0 + 400), await wake(key, T0 + 800), await wake(key, T0 + 1200)];
+        const afterEmpty = [await start(key, 'f', T0 + 1200), await start(key, 'g', T0 + 1200)];
+        const waiting = await flow.throttleWaiting(key);
+        const rest = [await wake(key, T0 + 1600), await wake(key, T0 + 2000)];
+        const afterIdle = await start(key, 'h', T0 + 10_000);
 
         // Assess
-        expect(starts.map((at) => at - T0)).toEqual([0, 0, 400, 800, 1200]);
-        expect(afterIdle).toBe(T0 + 10_000);
+        expect(arrivals).toEqual([{ startAt: T0 }, { startAt: T0 }, { wakeAt: T0 + 400 }, {}, {}]);
+        expect(early).toEqual({ released: [] });
+        expect(wakes).toEqual([
+          { released: [{ body: 'run-c', startAt: T0 + 400 }], wakeAt: T0 + 800 },
+          { released: [{ body: 'run-d', startAt: T0 + 800 }], wakeAt: T0 + 1200 },
+          { released: [{ body: 'run-e', startAt: T0 + 1200 }] },
+        ]);
+        // The line emptied: the next to wait arms the timer again.
+        expect(afterEmpty).toEqual([{ wakeAt: T0 + 1600 }, {}]);
+        expect(waiting).toBe(2);
+        expect(rest).toEqual([{ released: [{ body: 'run-f', startAt: T0 + 1600 }], wakeAt: T0 + 2000 }, { released: [{ body: 'run-g', startAt: T0 + 2000 }] }]);
+        expect(afterIdle).toEqual({ startAt: T0 + 10_000 });
+      });
+
+      it('releases a start up to leadMs before its turn, with its turn as start time', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-lead');
+        const arrivals = [];
+        for (const id of ['a', 'b', 'c', 'd', 'e']) arrivals.push(await start(key, id, T0, { leadMs: 1000 }));
+
+        // Act
+        const woken = await wake(key, T0 + 200, { leadMs: 1000 });
+
+        // Assess
+        expect(arrivals).toEqual([{ startAt: T0 }, { startAt: T0 }, { startAt: T0 + 400 }, { startAt: T0 + 800 }, { wakeAt: T0 + 200 }]);
+        expect(woken).toEqual({ released: [{ body: 'run-e', startAt: T0 + 1200 }] });
+      });
+
+      it('releases a later high-priority start before the earlier ones waiting, and parks each once', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-priority');
+        const slow = { emissionMs: 1000, toleranceMs: 0 };
+        await start(key, 'a', T0, slow);
+        await start(key, 'b', T0 + 1, slow);
+        await start(key, 'c', T0 + 2, slow);
+        await start(key, 'vip', T0 + 3, { ...slow, waiter: { id: 'vip', score: T0 + 3 - 120_000, body: 'run-vip' } });
+        await start(key, 'c', T0 + 4, { ...slow, waiter: { id: 'c', score: T0 - 600_000, body: 'run-c' } });
+
+        // Act
+        const order = [];
+        for (const at of [T0 + 1000, T0 + 2000, T0 + 3000]) order.push(...(await wake(key, at, slow)).released);
+
+        // Assess
+        expect(order).toEqual([{ body: 'run-vip', startAt: T0 + 1000 }, { body: 'run-b', startAt: T0 + 2000 }, { body: 'run-c', startAt: T0 + 3000 }]);
+      });
+
+      it('says whether a waiter still waits, with its line\'s timer to send again', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-waiter');
+        const ask = (waiterId: string, now: number) => flow.throttleWaiter({ key, now, ...gcra, waiterId });
+        for (const id of ['a', 'b', 'c']) await start(key, id, T0);
+
+        // Act
+        const waiting = await ask('c', T0 + 10);
+        const started = await ask('a', T0 + 10);
+        await wake(key, T0 + 400);
+        const released = await ask('c', T0 + 400);
+
+        // Assess
+        expect(waiting).toEqual({ waiting: true, wakeAt: T0 + 400 });
+        expect(started).toEqual({ waiting: false });
+        expect(released).toEqual({ waiting: false });
+      });
+
+      it('lets one timer carry on when a wake comes twice, answers the same again to a timer redelivered after a crash, and re-arms a lost one', async () => {
+        // Prepare
+        const key = uniqueKey('throttle-timer');
+        for (const id of ['a', 'b', 'c', 'd', 'e']) await start(key, id, T0);
+        await wake(key, T0 + 400);
+
+        // Act
+        const twice = await wake(key, T0 + 401, { at: T0 + 400 });
+        const redelivered = await wake(key, T0 + 402, { at: T0 + 400, again: true });
+        const lost = await start(key, 'f', T0 + 800 + 30_001);
+
+        // Assess
+        expect(twice).toEqual({ released: [] });
+        expect(redelivered).toEqual({ released: [{ body: 'run-c', startAt: T0 + 400 }], wakeAt: T0 + 800 });
+        expect(lost).toEqual({ wakeAt: T0 + 800 + 30_001 });
+        expect(await flow.throttleWaiting(key)).toBe(3);
       });
     });
 
@@ -240,10 +327,14 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
     });
 
     describe('batches', () => {
+      const KEEP = 24 * 3_600_000;
+      const adder = (key: string, maxSize = 3) => (id: string, batchId: string, now = T0) => flow.addToBatch(key, { event: event(id), batchId, maxSize, ttlMs: 60_000, keepMs: KEEP, now });
+      const ids = (events: StepstackEvent[] | undefined) => events?.map((e) => e.id);
+
       it('collects events in order (once each), hands over a full batch at once, and a partial one by its id', async () => {
         // Prepare
         const key = uniqueKey('batch');
-        const add = (id: string, batchId: string) => flow.addToBatch(key, { event: event(id), batchId, maxSize: 3, ttlMs: 60_000 });
+        const add = adder(key);
 
         // Act
         const first = await add('e1', 'b1');
@@ -251,17 +342,75 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         await add('e2', 'b2');
         const full = await add('e3', 'b3');
         const opened = await add('e4', 'b4');
-        const wrong = await flow.takeBatch(key, 'b1');
-        const partial = await flow.takeBatch(key, 'b4');
+        const wrong = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 });
+        const partial = await flow.takeBatch(key, { batchId: 'b4', keepMs: KEEP, now: T0 });
 
         // Assess
         expect(first).toEqual({ batchId: 'b1', opened: true });
-        expect(full.batchId).toBe('b1');
-        expect(full.full?.map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
+        expect(full).toMatchObject({ batchId: 'b1', opened: false });
+        expect(full.again).toBeUndefined();
+        expect(ids(full.full)).toEqual(['e1', 'e2', 'e3']);
         expect(opened).toEqual({ batchId: 'b4', opened: true });
-        expect(wrong).toBeUndefined();
-        expect(partial?.map((e) => e.id)).toEqual(['e4']);
-        expect(await flow.takeBatch(key, 'b4')).toBeUndefined();
+        expect(ids(wrong?.events)).toEqual(['e1', 'e2', 'e3']);
+        expect(wrong?.again).toBe(true);
+        expect(partial).toEqual({ events: [event('e4')], again: false });
+      });
+
+      it('answers a full batch again, the same, for any of its events that comes again until released', async () => {
+        // Prepare
+        const key = uniqueKey('batch-again');
+        const add = adder(key);
+        for (const id of ['e1', 'e2', 'e3']) await add(id, `b-${id}`);
+
+        // Act
+        const again = [await add('e3', 'x1', T0 + 10), await add('e1', 'x2', T0 + 20)];
+        const fresh = await add('e4', 'b-e4', T0 + 30);
+
+        // Assess
+        for (const answer of again) expect(answer).toEqual({ batchId: 'b-e1', opened: false, full: [event('e1'), event('e2'), event('e3')], again: true });
+        expect(fresh).toEqual({ batchId: 'b-e4', opened: true });
+      });
+
+      it('once released (its run exists), answers its events `started`, and forgets them after keepMs', async () => {
+        // Prepare
+        const key = uniqueKey('batch-release');
+        const add = adder(key, 2);
+        await add('e1', 'b1');
+        await add('e2', 'b2');
+
+        // Act
+        await flow.releaseBatch(key, 'b1');
+        const redelivered = await add('e2', 'x', T0 + 10);
+        const timer = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 10 });
+        const muchLater = await add('e1', 'late', T0 + KEEP + 1);
+
+        // Assess
+        expect(redelivered).toEqual({ batchId: 'b1', opened: false, started: true });
+        expect(timer).toBeUndefined();
+        expect(muchLater).toEqual({ batchId: 'late', opened: true });
+      });
+
+      it('keeps a batch taken on its timeout the same way: taken again, its events answered, then released', async () => {
+        // Prepare
+        const key = uniqueKey('batch-timeout');
+        const add = adder(key, 10);
+        await add('e1', 'b1');
+        await add('e2', 'b2');
+
+        // Act
+        const taken = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 1000 });
+        const timerAgain = await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 1001 });
+        const eventAgain = await add('e2', 'x', T0 + 1002);
+        const next = await add('e3', 'b3', T0 + 1003);
+        await flow.releaseBatch(key, 'b1');
+        const released = [await flow.takeBatch(key, { batchId: 'b1', keepMs: KEEP, now: T0 + 1004 }), await add('e1', 'y', T0 + 1005)];
+
+        // Assess
+        expect(taken).toEqual({ events: [event('e1'), event('e2')], again: false });
+        expect(timerAgain).toEqual({ events: [event('e1'), event('e2')], again: true });
+        expect(eventAgain).toEqual({ batchId: 'b1', opened: false, full: [event('e1'), event('e2')], again: true });
+        expect(next).toEqual({ batchId: 'b3', opened: true });
+        expect(released).toEqual([undefined, { batchId: 'b1', opened: false, started: true }]);
       });
 
       it('keeps a run\'s events', async () => {

@@ -199,6 +199,40 @@ describe.each([
     expect(queue.refused.filter((bodies) => bodies.some((item) => item.runId === waiting.run_id))).toEqual([]);
   });
 
+  it('batch: a full batch\'s run was created, the first step\'s send failed, the redelivered event finds the batch again and sends it', async () => {
+    // Prepare
+    const fn = await register({ a: { after: [{ step: '$trigger' }] } }, { batchEvents: { maxSize: 3, timeout: '1s' } });
+    const refused = queue.failSends(isStep('a', fn.id));
+    // Act
+    const eventIds = await client.sendOk([0, 1, 2].map((i) => ({ name: fn.event, data: { i } })));
+    await refused;
+    const run = await client.waitForRun(eventIds[2]!);
+    await queue.settled();
+    // Assess
+    expect(run.status).toBe('Completed');
+    for (const eventId of eventIds) expect((await client.runsFor(eventId)).map((linked) => linked.run_id)).toEqual([run.run_id]);
+    expectEachRanOnce(fn, run.run_id, ['a']);
+    expect(steps.calls.find((call) => call.step === `${fn.id}-a`)?.input.events?.map((event) => event.data.i)).toEqual([0, 1, 2]);
+  });
+
+  it('throttle: its timer released a waiting start, the send failed, the redelivered timer sends the same start', async () => {
+    // Prepare
+    const fn = await register({ a: { after: [{ step: '$trigger' }] } }, { throttle: { limit: 1, period: '2s' } });
+    const [firstId] = await client.sendOk({ name: fn.event, data: {} });
+    await client.waitForRun(firstId!);
+    // The second waits in the throttle's line; its release (sent by the timer) is refused once.
+    const refused = queue.failSends(isStep('a', fn.id));
+    // Act
+    const [secondId] = await client.sendOk({ name: fn.event, data: {} });
+    await refused;
+    const run = await client.waitForRun(secondId!);
+    await queue.settled();
+    // Assess
+    expect(run.status).toBe('Completed');
+    expectEachRanOnce(fn, run.run_id, ['a']);
+    expect(queue.refused.flat().some((item) => item.kind === 'step' && item.runId === run.run_id)).toBe(true);
+  });
+
   it('dead letter: an item whose every send failed reached the dead-letter queue, whose consumer re-sends the work (its own first send failing too)', async () => {
     // Prepare
     const fn = await register({ a: { after: [{ step: '$trigger' }] }, b: { after: [{ step: 'a' }] }, c: { after: [{ step: 'a' }] } });

@@ -169,6 +169,28 @@ function describeFlowControl(backend: string, options: { stacks: number; env: ()
       expect(starts[7]! - starts[0]!).toBeGreaterThanOrEqual(2350);
     }, 60_000);
 
+    it('starts a high-priority run next among runs waiting on a throttle (1 per 4 s)', async () => {
+      // Prepare
+      const fn = await register({ throttle: { limit: 1, period: '4s' }, priority: { run: "event.data.tier == 'pro' ? 120 : 0" } });
+      await client().sendOk({ name: fn.event, data: { n: 'first' } });
+      const deadline = Date.now() + 15_000;
+      while (steps.count(fn.id) === 0 && Date.now() < deadline) await sleep(10);
+      await sendAll(fn.event, [{ n: 'w1' }, { n: 'w2' }]);
+      // Both wait in the throttle's line (the next is released a second before its turn, 3 s after the first).
+      while (await countedAcrossStacks('stepstack_flow_waits_total', { function_id: fn.id, kind: 'throttle' }) < 2 && Date.now() < deadline) await sleep(25);
+
+      // Act
+      const [pro] = await client().sendOk({ name: fn.event, data: { n: 'pro', tier: 'pro' } });
+      const run = await client().waitForRun(pro!, undefined, 20_000);
+
+      // Assess
+      expect(run.status).toBe('Completed');
+      // The two waiting runs start later, 4 s apart: the test does not wait for them.
+      const started = steps.spans.filter((span) => span.step === fn.id).sort((a, b) => a.start - b.start);
+      expect(started.map((span) => span.call.input.event.data.n)).toEqual(['first', 'pro']);
+      expect(started[1]!.start - started[0]!.start).toBeGreaterThanOrEqual(3950);
+    }, 60_000);
+
     it('skips the fourth event of a rate limit of 3 per minute, keeps it, and says why', async () => {
       // Prepare
       const fn = await register({ rateLimit: { limit: 3, period: '1m' } });

@@ -1,6 +1,10 @@
 import { createMemoryStateStore } from '../../adapters/memory/state-store';
 import { compileFunction } from '../../core/functions/compile';
+import type { StepstackEvent } from '../../core/events/event';
+import { admitRun } from '../../core/flow/admit';
+import { newId } from '../../core/ids';
 import { fireCronTicks, noteCronRegistration } from '../../core/services/cron';
+import { handleEvent } from '../../core/services/runner';
 import { type FlowEngine, limitedFunction, startFlowEngine } from '../support/flow-engine';
 
 const keyOf = (request: { input: { event: { data: Record<string, unknown> } } }): string => String(request.input.event.data.key ?? '');
@@ -236,6 +240,46 @@ describe('flow-control gates on the memory engine', () => {
     expect((await engine.runsOf(events[24]!.id)).length).toBe(1);
   });
 
+  it('starts one run with every event of a full batch whose runner died before creating the run', async () => {
+    // Prepare
+    await start({ batchEvents: { maxSize: 3, timeout: '1m' } });
+    const fn = compileFunction((await engine.state.getFunction('gated'))!);
+    const events = [await engine.send('test/go', { i: 0 }), await engine.send('test/go', { i: 1 })];
+    const last: StepstackEvent = { id: newId(), name: 'test/go', data: { i: 2 }, ts: Date.now() };
+    events.push(last);
+    // The runner takes the full batch and dies before the run exists.
+    await engine.deps.state.saveEvent(last, engine.deps.retentionMs);
+    expect(await admitRun(engine.deps, fn, last)).toMatchObject({ kind: 'batch' });
+
+    // Act
+    await handleEvent(engine.deps, last, { redelivered: true });
+    const runs = await engine.waitForRuns(events.map((event) => event.id), { count: 1 });
+    await handleEvent(engine.deps, events[1]!, { redelivered: true });
+    await engine.quiesce();
+
+    // Assess
+    expect(runs).toHaveLength(1);
+    for (const event of events) expect((await engine.runsOf(event.id)).map((run) => run.id)).toEqual([runs[0]!.id]);
+    expect(engine.counter.seen.map((step) => step.input.events?.map((event) => event.data.i))).toEqual([[0, 1, 2]]);
+  });
+
+  it('starts the run of a batch taken on its timeout by a try that died, when the timer comes again', async () => {
+    // Prepare
+    await start({ batchEvents: { maxSize: 10, timeout: '1s' } });
+    const events = [await engine.send('test/go', { i: 0 }), await engine.send('test/go', { i: 1 })];
+    const batchId = (await engine.state.flow.addToBatch('bt:gated:', { event: events[0]!, batchId: 'unused', maxSize: 10, ttlMs: 60_000, keepMs: 60_000, now: Date.now() })).batchId;
+    // A first delivery of the timer takes the batch and dies before the run exists.
+    expect((await engine.state.flow.takeBatch('bt:gated:', { batchId, keepMs: 60_000, now: Date.now() }))?.events).toHaveLength(2);
+
+    // Act
+    const runs = await engine.waitForRuns(events.map((event) => event.id), { count: 1 });
+    await engine.quiesce();
+
+    // Assess
+    expect(runs).toHaveLength(1);
+    expect(engine.counter.seen.map((step) => step.input.events?.map((event) => event.data.i))).toEqual([[0, 1]]);
+  });
+
   it('lets edge CEL read a batch\'s `events`, and a run of one event see it alone', async () => {
     // Prepare
     engine = await startFlowEngine({ state: createMemoryStateStore(), driver: (counter) => counter.driver({ holdMs: () => 5 }) });
@@ -275,6 +319,23 @@ describe('flow-control gates on the memory engine', () => {
     expect(offsets[2]).toBeGreaterThanOrEqual(350);
     expect(offsets[5]).toBeGreaterThanOrEqual(1550);
     expect(offsets[5]).toBeLessThan(2200);
+  });
+
+  it('keeps a throttled run in line when its event comes again, rather than starting it past the throttle', async () => {
+    // Prepare
+    await start({ throttle: { limit: 1, period: '2s' } });
+    const first = await engine.send('test/go', { n: 1 });
+    const second = await engine.send('test/go', { n: 2 });
+
+    // Act
+    await handleEvent(engine.deps, second, { redelivered: true });
+    await engine.waitForRuns([first.id, second.id], { count: 2 });
+    await engine.quiesce();
+
+    // Assess
+    const starts = engine.counter.seen.map((step) => step.startedAt).sort((a, b) => a - b);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(1950);
   });
 
   it('cancels a run whose step does not finish in time (timeouts.finish), with the reason', async () => {

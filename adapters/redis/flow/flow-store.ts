@@ -1,10 +1,12 @@
 import type { StepstackEvent } from '../../../core/events/event';
-import type { FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake } from '../../../core/ports/flow-store';
+import type {
+  BatchAnswer, FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
+} from '../../../core/ports/flow-store';
 import type { RedisClient } from '../client';
-import { addToBatch, debounce, rateLimit, swapSingleton, takeBatch, takeDebounced, throttle } from './gate-scripts';
+import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttleStart, throttleWaiter, wakeThrottle } from './gate-scripts';
 import { acquireSlot, passSlot, releaseSlot, renewSlot, wakeSlots } from './slot-scripts';
 
-const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttle, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch } as const;
+const SCRIPTS = { acquireSlot, releaseSlot, passSlot, wakeSlots, renewSlot, throttleStart, wakeThrottle, throttleWaiter, rateLimit, swapSingleton, debounce, takeDebounced, addToBatch, takeBatch, releaseBatch } as const;
 type FlowScript = keyof typeof SCRIPTS;
 
 /** Calls to Redis, made faults of the platform when they fail (the state store's wrapper). */
@@ -12,6 +14,11 @@ export type Call = <T>(operation: string, work: () => Promise<T>) => Promise<T>;
 
 const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
 const int = (value: number): string => String(Math.floor(value));
+
+/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
+const TIMER_LOST_MS = 30_000;
+/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). */
+const REPLAY_MS = 3_600_000;
 
 /**
  * Flow control's counters on Redis: one hash tag per key (`{fc:<key>}` for a concurrency key, ...),
@@ -72,8 +79,29 @@ export class RedisFlowStore implements FlowStore {
     }));
   }
 
-  async throttle(key: string, request: { now: number; emissionMs: number; toleranceMs: number }): Promise<number> {
-    return Number(await this.run('throttle', [this.key('ft', key)], [int(request.now), int(request.emissionMs), int(request.toleranceMs)]));
+  async throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }> {
+    const [startAt, wakeAt] = await this.run('throttleStart', this.throttleKeys(request.key), [
+      ...this.throttleArgs(request), request.waiter.id, String(request.waiter.score), request.waiter.body, ms(TIMER_LOST_MS),
+    ]) as [string, string];
+    return { ...(Number(startAt) >= 0 ? { startAt: Number(startAt) } : {}), ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
+  }
+
+  async wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
+    const [wakeAt, ...pairs] = await this.run('wakeThrottle', this.throttleKeys(request.key), [
+      ...this.throttleArgs(request), int(request.at), request.again ? '1' : '0', ms(REPLAY_MS),
+    ]) as string[];
+    const released: { body: string; startAt: number }[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) released.push({ startAt: Number(pairs[i]), body: pairs[i + 1] as string });
+    return { released, ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
+  }
+
+  async throttleWaiter(request: ThrottleWake & { waiterId: string }): Promise<{ waiting: boolean; wakeAt?: number }> {
+    const [waiting, wakeAt] = await this.run('throttleWaiter', this.throttleKeys(request.key), [...this.throttleArgs(request), request.waiterId]) as [number, string?];
+    return waiting === 1 ? { waiting: true, wakeAt: Number(wakeAt) } : { waiting: false };
+  }
+
+  throttleWaiting(key: string): Promise<number> {
+    return this.call('throttleWaiting', () => this.client.zcard(this.throttleKeys(key)[1] as string));
   }
 
   async rateLimit(key: string, request: { member: string; limit: number; periodMs: number; now: number }): Promise<boolean> {
@@ -105,16 +133,25 @@ export class RedisFlowStore implements FlowStore {
     return typeof json === 'string' ? (JSON.parse(json) as StepstackEvent) : undefined;
   }
 
-  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number }): Promise<{ batchId: string; opened: boolean; full?: StepstackEvent[] }> {
-    const [batchId, opened, full, ...events] = await this.run('addToBatch', this.batchKeys(key), [
-      JSON.stringify(request.event), request.event.id, request.batchId, request.maxSize, ms(request.ttlMs),
-    ]) as [string, number, number, ...string[]];
-    return { batchId, opened: opened === 1, ...(full === 1 ? { full: events.map((json) => JSON.parse(json) as StepstackEvent) } : {}) };
+  async addToBatch(key: string, request: { event: StepstackEvent; batchId: string; maxSize: number; ttlMs: number; keepMs: number; now: number }): Promise<BatchAnswer> {
+    const [batchId, opened, state, again, json] = await this.run('addToBatch', this.batchKeys(key), [
+      JSON.stringify(request.event), request.event.id, request.batchId, request.maxSize, ms(request.ttlMs), ms(request.keepMs), int(request.now),
+    ]) as [string, number, number, number, string?];
+    const answer: BatchAnswer = { batchId, opened: opened === 1 };
+    if (state === 2) return { ...answer, started: true };
+    if (state !== 1) return answer;
+    return { ...answer, full: JSON.parse(json ?? '[]') as StepstackEvent[], ...(again === 1 ? { again: true as const } : {}) };
   }
 
-  async takeBatch(key: string, batchId: string): Promise<StepstackEvent[] | undefined> {
-    const events = await this.run('takeBatch', this.batchKeys(key), [batchId]);
-    return Array.isArray(events) ? (events as string[]).map((json) => JSON.parse(json) as StepstackEvent) : undefined;
+  async takeBatch(key: string, request: { batchId: string; keepMs: number; now: number }): Promise<{ events: StepstackEvent[]; again: boolean } | undefined> {
+    const taken = await this.run('takeBatch', this.batchKeys(key), [request.batchId, ms(request.keepMs), int(request.now)]);
+    if (!Array.isArray(taken)) return undefined;
+    const [again, json] = taken as [number, string];
+    return { events: JSON.parse(json) as StepstackEvent[], again: again === 1 };
+  }
+
+  async releaseBatch(key: string, batchId: string): Promise<void> {
+    await this.run('releaseBatch', this.batchKeys(key), [batchId]);
   }
 
   saveRunEvents(runId: string, events: StepstackEvent[], ttlMs: number): Promise<void> {
@@ -162,8 +199,17 @@ export class RedisFlowStore implements FlowStore {
     return [`${tag}:h`, `${tag}:w`, `${tag}:b`, `${tag}:g`];
   }
 
+  private throttleKeys(key: string): string[] {
+    const tag = this.key('ft', key);
+    return [`${tag}:t`, `${tag}:w`, `${tag}:b`, `${tag}:g`, `${tag}:r`];
+  }
+
+  private throttleArgs(request: ThrottleWake): string[] {
+    return [int(request.now), int(request.emissionMs), int(request.toleranceMs), int(request.leadMs), ms(this.ttlMs)];
+  }
+
   private batchKeys(key: string): string[] {
     const tag = this.key('fb', key);
-    return [`${tag}:id`, `${tag}:ev`, `${tag}:ids`];
+    return [`${tag}:id`, `${tag}:ev`, `${tag}:ids`, `${tag}:tk`, `${tag}:tx`];
   }
 }
