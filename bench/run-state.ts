@@ -20,6 +20,7 @@ import { type RunnerDeps, handleEvent, startRunFor } from '../core/services/runn
 import { startWorker } from '../core/services/worker-loop';
 import { spawnRedisServer } from '../tests/harness/redis-server';
 import { CHAIN as BULLMQ_CHAIN, compareWithBullmq, pairRatios } from './redis-vs-bullmq';
+import { type NoopStepProcess, startNoopStepProcess } from './support/noop-step-process';
 import { type NoopStepServer, startNoopStepServer } from './support/noop-step-server';
 import { percentile } from './support/stats';
 
@@ -65,10 +66,10 @@ async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T>
 // ---------------------------------------------------------------------------------------------
 // Functions
 
-const step = (steps: NoopStepServer, id: string, after: Edge[]): StepDefinition => ({ runtime: { type: 'http', url: `${steps.url}/${id}` }, after });
+const step = (steps: { url: string }, id: string, after: Edge[]): StepDefinition => ({ runtime: { type: 'http', url: `${steps.url}/${id}` }, after });
 const fromTrigger: Edge[] = [{ step: '$trigger' }];
 
-function chainOf(steps: NoopStepServer, length: number): CompiledFunction {
+function chainOf(steps: { url: string }, length: number): CompiledFunction {
   return compileFunction({
     id: `chain-${length}`, name: `chain of ${length}`, triggers: [{ event: 'bench/chain' }],
     steps: Object.fromEntries(Array.from({ length }, (_, i) => [`s${i}`, step(steps, `s${i}`, i === 0 ? fromTrigger : [{ step: `s${i - 1}` }])])),
@@ -197,13 +198,14 @@ async function fanOut(backend: Backend, steps: NoopStepServer): Promise<FanFigur
     return figures;
   } finally {
     await engine.stop();
+    await steps.close();
   }
 }
 
 interface ChainFigures { stepsPerSecond: number; redisBytesPerStep?: number }
 
 /** CHAIN_STEPS steps as chains of `length`, CHAIN_RUNS_IN_FLIGHT runs at a time (a new one starts as one ends). */
-async function chains(engine: Engine, steps: NoopStepServer, fn: CompiledFunction, length: number): Promise<number> {
+async function chains(engine: Engine, steps: Pick<NoopStepProcess, 'whenRunDone'>, fn: CompiledFunction, length: number): Promise<number> {
   const started = performance.now();
   await pool(CHAIN_STEPS / length, CHAIN_RUNS_IN_FLIGHT, async () => {
     const runId = await engine.start(fn);
@@ -212,9 +214,15 @@ async function chains(engine: Engine, steps: NoopStepServer, fn: CompiledFunctio
   return CHAIN_STEPS / seconds(started);
 }
 
-/** Chains of 500 against chains of 10, with Redis memory per completed step (runs are kept after they end). */
-async function chainLengths(backend: Backend, steps: NoopStepServer): Promise<{ short: ChainFigures; long: ChainFigures }> {
+/**
+ * Chains of 500 against chains of 10, with Redis memory per completed step (runs are kept after they
+ * end). The step server runs in a process of its own, as in a deployment: step i of a chain of 500 is
+ * handed i outputs (about 10 KB at depth 250), and a server sharing the bench's CPU made reading them
+ * count as the engine's cost.
+ */
+async function chainLengths(backend: Backend): Promise<{ short: ChainFigures; long: ChainFigures }> {
   const engine = startEngine(await backend.open());
+  const steps = await startNoopStepProcess();
   try {
     const short = chainOf(steps, 10);
     const long = chainOf(steps, 500);
@@ -317,7 +325,7 @@ async function measureBackend(backend: Backend, steps: NoopStepServer): Promise<
   progress(`fan-out to ${FAN_WIDTH} and ${FAN_WIDTH} single-step runs`);
   const fan = await fanOut(backend, steps);
   progress('chains of 10 and 500');
-  const chain = await chainLengths(backend, steps);
+  const chain = await chainLengths(backend);
   const resume: ResumeFigures[] = [];
   for (const size of WAITING_SIZES) {
     progress(`resumes with ${size} runs waiting`);
@@ -427,7 +435,7 @@ async function benchOne(scenario: string, backendName: string): Promise<void> {
     const backend = redis && admin ? redisBackend(redis.url, admin) : memoryBackend();
     const [name, size] = scenario.split(':');
     const figures = name === 'fan' ? await fanOut(backend, steps)
-      : name === 'chains' ? await chainLengths(backend, steps)
+      : name === 'chains' ? await chainLengths(backend)
         : await resumes(backend, steps, Number(size ?? 100));
     console.log(JSON.stringify(figures));
     if (admin) {

@@ -13,10 +13,13 @@ async function main(): Promise<void> {
       });
     },
   });
-  process.on('message', (message: { type: string }) => {
+  process.on('message', (message: { type: 'gaps' } | { type: 'watch'; runId: string; count: number }) => {
     if (message.type === 'gaps') process.send?.({ type: 'gaps', gaps: steps.gaps() });
+    else void steps.whenRunDone(message.runId, message.count).then(() => process.send?.({ type: 'runDone', runId: message.runId }));
   });
   process.on('SIGTERM', () => void steps.close().then(() => process.exit(0)));
+  // The bench exited without closing it (an error, or process.exit): go too.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ type: 'ready', url: steps.url });
 }
 

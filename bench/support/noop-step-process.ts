@@ -8,12 +8,14 @@ export interface NoopStepProcess {
   stepsDone(): number;
   /** Resolves once `total` steps are done in all. */
   whenDone(total: number): Promise<void>;
+  /** Resolves once `count` steps of run `runId` are done. */
+  whenRunDone(runId: string, count: number): Promise<void>;
   /** Gaps in ms between the end of a step and the start of the next one of its run, so far. */
   gaps(): Promise<number[]>;
   close(): Promise<void>;
 }
 
-type Report = { type: 'ready'; url: string } | { type: 'done'; count: number } | { type: 'gaps'; gaps: number[] };
+type Report = { type: 'ready'; url: string } | { type: 'done'; count: number } | { type: 'gaps'; gaps: number[] } | { type: 'runDone'; runId: string };
 
 /**
  * Starts the no-op step server in a child process, as step servers are in a deployment: the bench
@@ -24,6 +26,7 @@ export function startNoopStepProcess(): Promise<NoopStepProcess> {
   let done = 0;
   const waiters: { total: number; resolve: () => void }[] = [];
   const gapRequests: ((gaps: number[]) => void)[] = [];
+  const runWaiters = new Map<string, () => void>();
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the no-op step process exited with ${code}`)));
@@ -32,6 +35,10 @@ export function startNoopStepProcess(): Promise<NoopStepProcess> {
         done = report.count;
         for (let i = waiters.length - 1; i >= 0; i -= 1) if (done >= waiters[i]!.total) waiters.splice(i, 1)[0]!.resolve();
       } else if (report.type === 'gaps') gapRequests.shift()?.(report.gaps);
+      else if (report.type === 'runDone') {
+        runWaiters.get(report.runId)?.();
+        runWaiters.delete(report.runId);
+      }
       else {
         resolve({
           url: report.url,
@@ -39,6 +46,10 @@ export function startNoopStepProcess(): Promise<NoopStepProcess> {
           whenDone: (total) => new Promise((whenDone) => {
             if (done >= total) whenDone();
             else waiters.push({ total, resolve: whenDone });
+          }),
+          whenRunDone: (runId, count) => new Promise((whenDone) => {
+            runWaiters.set(runId, whenDone);
+            child.send({ type: 'watch', runId, count });
           }),
           gaps: () => new Promise((answer) => {
             gapRequests.push(answer);
