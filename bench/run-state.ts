@@ -198,7 +198,6 @@ async function fanOut(backend: Backend, steps: NoopStepServer): Promise<FanFigur
     return figures;
   } finally {
     await engine.stop();
-    await steps.close();
   }
 }
 
@@ -243,6 +242,7 @@ async function chainLengths(backend: Backend): Promise<{ short: ChainFigures; lo
     return figures;
   } finally {
     await engine.stop();
+    await steps.close();
   }
 }
 
@@ -426,18 +426,21 @@ export async function benchRunState(): Promise<void> {
   }
 }
 
-/** One scenario on one backend, printing its raw figures (for profiling): `--only fan|chains|resume:<size> memory|redis`. */
+/** Scenarios on one backend, printing their raw figures (for profiling): `--only fan|chains|resume:<size>[,...] memory|redis`. */
 async function benchOne(scenario: string, backendName: string): Promise<void> {
   const redis = backendName === 'redis' ? await spawnRedisServer({}) : undefined;
   const admin = redis ? new Redis(redis.url) : undefined;
   const steps = await startNoopStepServer();
   try {
     const backend = redis && admin ? redisBackend(redis.url, admin) : memoryBackend();
-    const [name, size] = scenario.split(':');
-    const figures = name === 'fan' ? await fanOut(backend, steps)
-      : name === 'chains' ? await chainLengths(backend)
-        : await resumes(backend, steps, Number(size ?? 100));
-    console.log(JSON.stringify(figures));
+    // Scenarios one after another in one process: `chains,resume:100`.
+    for (const one of scenario.split(',')) {
+      const [name, size] = one.split(':');
+      const figures = name === 'fan' ? await fanOut(backend, steps)
+        : name === 'chains' ? await chainLengths(backend)
+          : await resumes(backend, steps, Number(size ?? 100));
+      console.log(JSON.stringify(figures));
+    }
     if (admin) {
       // Where Redis spent its time (the state stores' scripts show up as evalsha).
       const stats = await admin.info('commandstats');
