@@ -4,10 +4,16 @@ import type {
 } from '../../core/ports/flow-store';
 import { ExpiringMap } from './state-expiring-map';
 
-/** One concurrency key: live holders (holder to lapse time) and waiters in line (lowest score first, then id). */
+/**
+ * One concurrency key: live holders (holder to lapse time), waiters in line (lowest score first, then
+ * id), and the waiters woken for a reserved slot, kept until they claim it: one whose reservation
+ * lapses unclaimed (its wake item was lost with the process that took it out of the line) goes back
+ * in line, in its place, to be woken again.
+ */
 interface SlotKey {
   holders: Map<string, number>;
   waiters: Waiter[];
+  woken: Map<string, Waiter>;
   guardAt: number;
 }
 
@@ -56,6 +62,7 @@ export class MemoryFlowStore implements FlowStore {
     reap(slot, request.now);
     if (slot.holders.delete(RESERVED + request.waiter.id)) {
       slot.holders.set(request.holder, request.until);
+      slot.woken.delete(request.waiter.id);
       dropWaiter(slot, request.waiter.id);
       return { outcome: 'acquired', woken: [] };
     }
@@ -67,7 +74,7 @@ export class MemoryFlowStore implements FlowStore {
         acquired = true;
         slot.holders.set(request.holder, request.until);
       } else {
-        slot.holders.set(RESERVED + waiter.id, request.now + request.reserveMs);
+        reserve(slot, waiter, request.now + request.reserveMs);
         woken.push(waiter.body);
       }
     }
@@ -88,9 +95,10 @@ export class MemoryFlowStore implements FlowStore {
     if (!slot) return [];
     slot.holders.delete(request.holder);
     slot.holders.delete(RESERVED + request.waiterId);
+    slot.woken.delete(request.waiterId);
     const woken = this.wake(slot, request);
     // An idle key is forgotten, as Redis lets its keys expire: keys are as many as the values seen.
-    if (slot.holders.size === 0 && slot.waiters.length === 0) this.slots.delete(request.key);
+    if (slot.holders.size === 0 && slot.waiters.length === 0 && slot.woken.size === 0) this.slots.delete(request.key);
     return woken;
   }
 
@@ -110,7 +118,9 @@ export class MemoryFlowStore implements FlowStore {
     if (!slot) return { woken: [] };
     slot.guardAt = 0;
     const woken = this.wake(slot, request);
-    const guardAt = slot.waiters.length > 0 ? this.armGuard(slot, request.now) : undefined;
+    // Woken waiters that have not claimed their slot keep a guard armed too: at their reservation's
+    // lapse one whose item was lost goes back in line, and the guard's wake sends it again.
+    const guardAt = slot.waiters.length > 0 || slot.woken.size > 0 ? this.armGuard(slot, request.now) : undefined;
     return { woken, ...(guardAt === undefined ? {} : { guardAt }) };
   }
 
@@ -295,7 +305,7 @@ export class MemoryFlowStore implements FlowStore {
   private slotKey(key: string): SlotKey {
     let slot = this.slots.get(key);
     if (!slot) {
-      slot = { holders: new Map(), waiters: [], guardAt: 0 };
+      slot = { holders: new Map(), waiters: [], woken: new Map(), guardAt: 0 };
       this.slots.set(key, slot);
     }
     return slot;
@@ -305,7 +315,7 @@ export class MemoryFlowStore implements FlowStore {
   private wake(slot: SlotKey, request: { limit: number; now: number; reserveMs: number }): string[] {
     reap(slot, request.now);
     return takeFitting(slot, request.limit).map((waiter) => {
-      slot.holders.set(RESERVED + waiter.id, request.now + request.reserveMs);
+      reserve(slot, waiter, request.now + request.reserveMs);
       return waiter.body;
     });
   }
@@ -320,8 +330,22 @@ export class MemoryFlowStore implements FlowStore {
 
 const parsed = (events: string[]): StepstackEvent[] => events.map((json) => JSON.parse(json) as StepstackEvent);
 
+/** Drop lapsed holders; a woken waiter whose reservation lapsed unclaimed goes back in line. */
 function reap(slot: SlotKey, now: number): void {
-  for (const [holder, until] of slot.holders) if (until <= now) slot.holders.delete(holder);
+  for (const [holder, until] of slot.holders) {
+    if (until > now) continue;
+    slot.holders.delete(holder);
+    const unclaimed = holder.startsWith(RESERVED) ? slot.woken.get(holder.slice(RESERVED.length)) : undefined;
+    if (!unclaimed) continue;
+    slot.woken.delete(unclaimed.id);
+    if (!slot.waiters.some((waiter) => waiter.id === unclaimed.id)) insertWaiter(slot.waiters, unclaimed);
+  }
+}
+
+/** A slot reserved for a woken waiter until `until`; the waiter is kept until it claims it. */
+function reserve(slot: SlotKey, waiter: Waiter, until: number): void {
+  slot.holders.set(RESERVED + waiter.id, until);
+  slot.woken.set(waiter.id, waiter);
 }
 
 /** The first waiters in line that fit in the free slots, taken out of the line. */

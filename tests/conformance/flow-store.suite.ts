@@ -97,7 +97,8 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
         expect(parked).toMatchObject({ outcome: 'parked', guardAt: T0 + LEASE });
         expect(renewed).toBe(true);
         expect(early).toEqual({ woken: [], guardAt: T0 + LEASE });
-        expect(late).toEqual({ woken: ['item-w'] });
+        // Armed again for w's reservation: if w's item was lost, its lapse wakes w again.
+        expect(late).toEqual({ woken: ['item-w'], guardAt: T0 + 2 * LEASE });
         expect(await flow.renewSlot(key, 'h-dead', T0 + 3 * LEASE)).toBe(false);
       });
 
@@ -146,6 +147,47 @@ export function describeFlowStoreConformance(name: string, make: MakeFlowStore):
 
         // Assess
         expect(woken).toEqual(['item-x']);
+      });
+
+      it('puts a woken waiter whose reservation lapsed unclaimed back in line, in its place, to be woken again', async () => {
+        // Prepare: w is woken, and its item is lost with the process that took it out of the line
+        const key = uniqueKey('lost-wake');
+        await flow.acquireSlot(slot(key, 'a', { limit: 1 }));
+        await flow.acquireSlot(slot(key, 'w', { limit: 1, waiter: { id: 'w', score: T0 + 1, body: 'item-w' } }));
+        await flow.acquireSlot(slot(key, 'x', { limit: 1, waiter: { id: 'x', score: T0 + 2, body: 'item-x' } }));
+        const firstWake = await flow.releaseSlot({ key, limit: 1, holder: 'h-a', waiterId: 'a', now: T0 + 10, reserveMs: LEASE });
+        await flow.acquireSlot(slot(key, 'y', { limit: 1, now: T0 + 20, waiter: { id: 'y', score: T0 + 20, body: 'item-y' } }));
+        const lapse = T0 + 10 + LEASE;
+
+        // Act
+        const beforeLapse = await flow.wakeSlots({ key, limit: 1, now: lapse - 1, reserveMs: LEASE });
+        const atLapse = await flow.wakeSlots({ key, limit: 1, now: lapse, reserveMs: LEASE });
+        const claimed = await flow.acquireSlot(slot(key, 'w', { limit: 1, now: lapse + 5, holder: 'h-w', waiter: { id: 'w', score: T0 + 1, body: 'item-w' } }));
+        const afterClaim = await flow.releaseSlot({ key, limit: 1, holder: 'h-w', waiterId: 'w', now: lapse + 10, reserveMs: LEASE });
+
+        // Assess
+        expect(firstWake).toEqual(['item-w']);
+        expect(beforeLapse.woken).toEqual([]);
+        expect(atLapse.woken).toEqual(['item-w']);
+        expect(claimed.outcome).toBe('acquired');
+        expect(afterClaim).toEqual(['item-x']);
+        expect(await flow.slotState(key, lapse + 10)).toEqual({ holders: 1, waiting: 1 });
+      });
+
+      it('keeps a guard armed for a woken waiter that has not claimed its slot, though nobody waits in line', async () => {
+        // Prepare
+        const key = uniqueKey('woken-guard');
+        await flow.acquireSlot(slot(key, 'a', { limit: 1 }));
+        await flow.acquireSlot(slot(key, 'w', { limit: 1 }));
+        await flow.releaseSlot({ key, limit: 1, holder: 'h-a', waiterId: 'a', now: T0 + 10, reserveMs: LEASE });
+
+        // Act: the guard armed when w parked comes (at a's lapse)
+        const guard = await flow.wakeSlots({ key, limit: 1, now: T0 + LEASE + 1, reserveMs: LEASE });
+        const again = await flow.wakeSlots({ key, limit: 1, now: T0 + 10 + LEASE, reserveMs: LEASE });
+
+        // Assess: armed again for w's reservation, whose lapse wakes w again
+        expect(guard).toEqual({ woken: [], guardAt: T0 + 10 + LEASE });
+        expect(again.woken).toEqual(['item-w']);
       });
     });
 
