@@ -22,18 +22,28 @@ export function jsonOf(value: unknown): string {
  * and serialising or joining them anew made a chain cost O(n²) (bench/run-state.ts).
  */
 export function stepInputChunks(input: StepInput, openSteps?: Buffer): Buffer[] {
-  const events = input.events === undefined ? '' : `"events":[${input.events.map(jsonOf).join(',')}],`;
-  const head = `{"event":${jsonOf(input.event)},${events}"steps":`;
-  const tail = `,"async":${jsonOf(input.async)},"ctx":${JSON.stringify(input.ctx)}}`;
+  const { head, tail } = around(input);
   if (openSteps) return [Buffer.from(head), openSteps, Buffer.from(`}${tail}`)];
-  const steps = Object.keys(input.steps).map((id) => memberJson(id, input.steps[id])).filter((member) => member !== undefined).join(',');
-  return [Buffer.from(`${head}{${steps}}${tail}`)];
+  return [Buffer.from(`${head}${stepsJson(input)}${tail}`)];
 }
 
 /** A step's input as a JSON string (see stepInputChunks). */
 export function stepInputJson(input: StepInput, openSteps?: Buffer): string {
-  const chunks = stepInputChunks(input, openSteps);
-  return (chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks)).toString('utf8');
+  const { head, tail } = around(input);
+  return `${head}${openSteps ? `${openSteps.toString('utf8')}}` : stepsJson(input)}${tail}`;
+}
+
+/** The input's JSON before `steps` and after it. */
+function around(input: StepInput): { head: string; tail: string } {
+  const events = input.events === undefined ? '' : `"events":[${input.events.map(jsonOf).join(',')}],`;
+  return {
+    head: `{"event":${jsonOf(input.event)},${events}"steps":`,
+    tail: `,"async":${jsonOf(input.async)},"ctx":${JSON.stringify(input.ctx)}}`,
+  };
+}
+
+function stepsJson(input: StepInput): string {
+  return `{${Object.keys(input.steps).map((id) => memberJson(id, input.steps[id])).filter((member) => member !== undefined).join(',')}}`;
 }
 
 /** `"id":output` as JSON; undefined for an output without a JSON form (JSON.stringify leaves such a key out). */
