@@ -1,6 +1,7 @@
 import type { StepstackEvent } from '../../core/events/event';
-import type {
-  BatchAnswer, FlowSkip, FlowStore, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
+import {
+  type BatchAnswer, type FlowSkip, type FlowStore, type SlotAnswer, type SlotPass, type SlotRelease, type SlotRequest, type SlotWake, type ThrottleRequest, type ThrottleWake,
+  THROTTLE_REPLAY_MS, THROTTLE_TIMER_LOST_MS,
 } from '../../core/ports/flow-store';
 import { ExpiringMap } from './state-expiring-map';
 
@@ -30,10 +31,6 @@ interface ThrottleLine {
 }
 
 const RESERVED = 'w:';
-/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
-const TIMER_LOST_MS = 30_000;
-/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). */
-const REPLAY_MS = 3_600_000;
 
 /**
  * Flow control's counters in this process (the local stack). The same rules as the Redis scripts in
@@ -140,7 +137,7 @@ export class MemoryFlowStore implements FlowStore {
     }
     this.lines.set(key, line);
     if (!line.waiters.some((other) => other.id === waiter.id)) insertWaiter(line.waiters, { ...waiter });
-    if (line.wakeAt > now - TIMER_LOST_MS) return {};
+    if (line.wakeAt > now - THROTTLE_TIMER_LOST_MS) return {};
     line.wakeAt = Math.max(now, this.headTurn(request));
     return { wakeAt: line.wakeAt };
   }
@@ -160,7 +157,7 @@ export class MemoryFlowStore implements FlowStore {
       released.push({ body: head.body, startAt });
     }
     // A twin of this timer that comes later and releases nothing leaves the answer to replay alone.
-    if (released.length > 0 || last?.at !== request.at) this.lastWakes.set(key, { at: request.at, released }, now + REPLAY_MS);
+    if (released.length > 0 || last?.at !== request.at) this.lastWakes.set(key, { at: request.at, released }, now + THROTTLE_REPLAY_MS);
     if (line.waiters.length === 0) {
       this.lines.delete(key);
       return { released };
@@ -283,7 +280,7 @@ export class MemoryFlowStore implements FlowStore {
   /** GCRA: the start time of one more start when it is at most `leadMs` ahead (taken), else undefined. */
   private nextStart(request: ThrottleWake): number | undefined {
     const { key, now, emissionMs, toleranceMs, leadMs } = request;
-    const tat = Math.max(this.tats.get(key, now) ?? now, now);
+    const tat = this.tatNow(request);
     const startAt = Math.max(now, tat - toleranceMs);
     if (startAt > now + leadMs) return undefined;
     this.tats.set(key, tat + emissionMs, tat + emissionMs + toleranceMs + 1);
@@ -292,7 +289,12 @@ export class MemoryFlowStore implements FlowStore {
 
   /** When the head of a throttle's line is to be released: its GCRA turn (`tat - tolerance`), `leadMs` before. */
   private headTurn(request: ThrottleWake): number {
-    return Math.max(this.tats.get(request.key, request.now) ?? request.now, request.now) - request.toleranceMs - request.leadMs;
+    return this.tatNow(request) - request.toleranceMs - request.leadMs;
+  }
+
+  /** The key's theoretical arrival time, not before now. */
+  private tatNow(request: ThrottleWake): number {
+    return Math.max(this.tats.get(request.key, request.now) ?? request.now, request.now);
   }
 
   /** Move a full (or timed-out) batch from open to taken, its events pointing to it. */

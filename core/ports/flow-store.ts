@@ -88,6 +88,11 @@ export interface FlowStore {
   skipsOf(eventId: string): Promise<FlowSkip[]>;
 }
 
+/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. Every adapter holds to it. */
+export const THROTTLE_TIMER_LOST_MS = 30_000;
+/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). Every adapter holds to it. */
+export const THROTTLE_REPLAY_MS = 3_600_000;
+
 export interface ThrottleWake {
   key: string;
   now: number;

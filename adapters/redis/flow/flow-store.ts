@@ -1,6 +1,7 @@
 import type { StepstackEvent } from '../../../core/events/event';
-import type {
-  BatchAnswer, FlowSkip, FlowStore, SkipReason, SlotAnswer, SlotPass, SlotRelease, SlotRequest, SlotWake, ThrottleRequest, ThrottleWake,
+import {
+  type BatchAnswer, type FlowSkip, type FlowStore, type SkipReason, type SlotAnswer, type SlotPass, type SlotRelease, type SlotRequest, type SlotWake, type ThrottleRequest, type ThrottleWake,
+  THROTTLE_REPLAY_MS, THROTTLE_TIMER_LOST_MS,
 } from '../../../core/ports/flow-store';
 import type { RedisClient } from '../client';
 import { addToBatch, debounce, rateLimit, releaseBatch, swapSingleton, takeBatch, takeDebounced, throttleStart, throttleWaiter, wakeThrottle } from './gate-scripts';
@@ -14,11 +15,6 @@ export type Call = <T>(operation: string, work: () => Promise<T>) => Promise<T>;
 
 const ms = (value: number): string => String(Math.max(1, Math.ceil(value)));
 const int = (value: number): string => String(Math.floor(value));
-
-/** A throttle timer this long overdue is taken as lost (its sender died): the next arrival arms another. */
-const TIMER_LOST_MS = 30_000;
-/** How long a throttle's last wake is kept for its timer to come again (a queue's redelivery after a crash). */
-const REPLAY_MS = 3_600_000;
 
 /**
  * Flow control's counters on Redis: one hash tag per key (`{fc:<key>}` for a concurrency key, ...),
@@ -81,14 +77,14 @@ export class RedisFlowStore implements FlowStore {
 
   async throttleStart(request: ThrottleRequest): Promise<{ startAt?: number; wakeAt?: number }> {
     const [startAt, wakeAt] = await this.run('throttleStart', this.throttleKeys(request.key), [
-      ...this.throttleArgs(request), request.waiter.id, String(request.waiter.score), request.waiter.body, ms(TIMER_LOST_MS),
+      ...this.throttleArgs(request), request.waiter.id, String(request.waiter.score), request.waiter.body, ms(THROTTLE_TIMER_LOST_MS),
     ]) as [string, string];
     return { ...(Number(startAt) >= 0 ? { startAt: Number(startAt) } : {}), ...(Number(wakeAt) >= 0 ? { wakeAt: Number(wakeAt) } : {}) };
   }
 
   async wakeThrottle(request: ThrottleWake & { at: number; again: boolean }): Promise<{ released: { body: string; startAt: number }[]; wakeAt?: number }> {
     const [wakeAt, ...pairs] = await this.run('wakeThrottle', this.throttleKeys(request.key), [
-      ...this.throttleArgs(request), int(request.at), request.again ? '1' : '0', ms(REPLAY_MS),
+      ...this.throttleArgs(request), int(request.at), request.again ? '1' : '0', ms(THROTTLE_REPLAY_MS),
     ]) as string[];
     const released: { body: string; startAt: number }[] = [];
     for (let i = 0; i + 1 < pairs.length; i += 2) released.push({ startAt: Number(pairs[i]), body: pairs[i + 1] as string });

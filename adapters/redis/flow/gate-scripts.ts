@@ -23,6 +23,10 @@ local function nextStart()
   redis.call('SET', tatKey, string.format('%d', tat + emission), 'PX', string.format('%d', tat + emission + tolerance - now + 1))
   return start
 end
+-- When the head of the line is to be released: its GCRA turn, lead before.
+local function headTurn()
+  return tatNow() - tolerance - lead
+end
 local function arm(at)
   redis.call('SET', timer, string.format('%d', at), 'PX', ttl)
   return string.format('%d', at)
@@ -44,7 +48,7 @@ end
 if redis.call('ZADD', line, 'NX', ARGV[7], ARGV[6]) == 1 then redis.call('HSET', bodies, ARGV[6], ARGV[8]) end
 keep()
 if tonumber(redis.call('GET', timer) or '0') > now - tonumber(ARGV[9]) then return {-1, -1} end
-local at = tatNow() - tolerance - lead
+local at = headTurn()
 if at < now then at = now end
 return {-1, arm(at)}`,
 };
@@ -92,7 +96,7 @@ if armed > now then
   if ARGV[7] == '1' then out[1] = string.format('%d', armed) end
   return out
 end
-out[1] = arm(tatNow() - tolerance - lead)
+out[1] = arm(headTurn())
 return out`,
 };
 
@@ -103,7 +107,7 @@ export const throttleWaiter = {
 if not redis.call('ZSCORE', line, ARGV[6]) then return {0} end
 local armed = redis.call('GET', timer)
 if armed then return {1, armed} end
-local at = tatNow() - tolerance - lead
+local at = headTurn()
 if at < now then at = now end
 return {1, arm(at)}`,
 };
