@@ -30,7 +30,7 @@ export async function shapeStart(deps: EngineDeps, fn: CompiledFunction, event: 
   const now = deps.clock.now();
   let shaped = items;
   if (flow.throttle) {
-    const request = { ...throttleOf(flow.throttle, gateKey('th', fn, flow.throttle.key, event)), now };
+    const request = { ...throttleOf(fn, flow.throttle, event), now };
     // Priority: in line as if it had come that much earlier (SPEC section 3).
     const { startAt, wakeAt } = await deps.state.flow.throttleStart({ ...request, waiter: { id: runId, score: now - priorityMs(flow.priority, event), body: JSON.stringify(items) } });
     if (startAt === undefined || startAt > now) countWait(deps, fn.id, 'throttle');
@@ -54,15 +54,16 @@ export async function shapeStart(deps: EngineDeps, fn: CompiledFunction, event: 
 export async function stillThrottled(deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, runId: string): Promise<boolean> {
   const flow = flowOf(fn);
   if (!flow.throttle) return false;
-  const request = throttleOf(flow.throttle, gateKey('th', fn, flow.throttle.key, event));
+  const request = throttleOf(fn, flow.throttle, event);
   const { waiting, wakeAt } = await deps.state.flow.throttleWaiter({ ...request, now: deps.clock.now(), waiterId: runId });
   await enqueueWork(deps, throttleTimer(fn.id, request, wakeAt));
   return waiting;
 }
 
-/** A throttle's GCRA settings for one key. */
-export function throttleOf(throttle: NonNullable<CompiledFlow['throttle']>, key: string): Omit<ThrottleWake, 'now'> {
+/** The GCRA settings of a function's throttle, for the key of `event`. */
+function throttleOf(fn: CompiledFunction, throttle: NonNullable<CompiledFlow['throttle']>, event: StepstackEvent): Omit<ThrottleWake, 'now'> {
   const { limit, periodMs, burst } = throttle;
+  const key = gateKey('th', fn, throttle.key, event);
   // Rounded up, plus a margin for delivery jitter: a start that comes late (a busy executor) and the
   // one scheduled a period later must still not fall in one half-open period, as seen by the step.
   const emissionMs = Math.ceil(periodMs / limit) + Math.min(THROTTLE_MARGIN_MS, Math.ceil(periodMs / limit / 10));
