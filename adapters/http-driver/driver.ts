@@ -1,17 +1,12 @@
-import http from 'node:http';
-import https from 'node:https';
 import { PlatformError, errorMessage } from '../../core/errors';
 import { stepInputChunks } from '../../core/run/step-input-json';
 import type { Driver, StepOutcome, StepRequest } from '../../core/ports/driver';
-import { AddressRefusedError, guardedLookup, isLinkLocalOrMetadata, literalAddress } from './address-policy';
-import { type Agents, post } from './exchange';
+import { AddressRefusedError, isLinkLocalOrMetadata, literalAddress } from './address-policy';
+import { createConnections } from './connections';
+import { post } from './exchange';
 import { type HttpDriverOptions, resolveHttpDriverOptions } from './options';
 import { type Target, errorOutcome, refusedOutcome, responseOutcome } from './outcome';
 import { signBody } from './signature';
-
-// Idle kept-alive sockets close before Node servers' default keepAliveTimeout (5 s) closes them
-// under us; a socket a server closed anyway is retried once on a fresh one (see exchange.ts).
-const IDLE_SOCKET_MS = 4000;
 
 /** The HTTP driver, plus a way to close its idle connections. */
 export interface HttpDriver extends Driver {
@@ -23,13 +18,7 @@ export interface HttpDriver extends Driver {
 /** Runs `runtime.type: http` steps: POSTs the step input as JSON and turns the response into the outcome (SPEC section 4). */
 export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
   const settings = resolveHttpDriverOptions(options);
-  const agentOptions = {
-    keepAlive: true,
-    scheduling: 'lifo' as const,
-    timeout: IDLE_SOCKET_MS,
-    lookup: guardedLookup(settings.resolve, settings.allowLinkLocal),
-  };
-  const agents: Agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const connections = createConnections(settings.resolve, settings.allowLinkLocal);
   const targets = new TargetCache(settings.allowLinkLocal);
 
   return {
@@ -43,14 +32,14 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       if (target.refused) return refusedOutcome(target.refused, target);
 
       const body = stepInputChunks(request.input, request.openStepsJson);
-      const headers: http.OutgoingHttpHeaders = {
+      const headers: Record<string, string> = {
         'content-type': 'application/json',
-        'content-length': byteLength(body),
+        'content-length': String(byteLength(body)),
         'user-agent': settings.userAgent,
       };
       if (settings.signingKey) headers['x-inngest-signature'] = signBody(body, settings.signingKey, settings.nowSeconds());
       try {
-        const exchange = await post(agents, {
+        const exchange = await post(connections, {
           url: target.url, display: target.display, body, headers, signal,
           timeoutMs: request.timeoutMs, maxResponseBytes: settings.maxResponseBytes,
         });
@@ -61,8 +50,7 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       }
     },
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      void connections.destroy();
     },
   };
 }

@@ -1,5 +1,5 @@
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { PlatformError, StepstackError, errorMessage } from '../../core/errors';
 
 /** A response read in full. */
@@ -15,17 +15,12 @@ export interface ExchangeRequest {
   method?: 'POST' | 'PUT';
   /** The URL as messages show it (no credentials, no query). */
   display: string;
-  /** The body, whole or in pieces written one after another (one system call when the socket is ready). */
+  /** The body, whole or in pieces (sent as one buffer, headers and body in one system call). */
   body: string | readonly Buffer[];
-  headers: OutgoingHttpHeaders;
+  headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
   maxResponseBytes: number;
-}
-
-export interface Agents {
-  http: http.Agent;
-  https: https.Agent;
 }
 
 /** The step's time ran out before its response ended. */
@@ -43,32 +38,42 @@ export class ResponseTooLargeError extends StepstackError {
 }
 
 /**
- * A kept-alive socket the server closed as the request went out (its idle timeout raced ours). Steps are
- * at-least-once, so one immediate try on a fresh socket is allowed rather than costing the step an attempt.
+ * The connection closed before any of the response came: most often a kept-alive socket the server
+ * closed as the request went out (its idle timeout raced ours). Steps are at-least-once, so one
+ * immediate try on a fresh socket is allowed rather than costing the step an attempt.
  */
-class StaleSocketError extends StepstackError {}
+class ClosedBeforeResponseError extends StepstackError {}
+
+const CLOSED_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /** Sends the body (POST unless told) and reads the whole response; throws PlatformError when the signal aborts. */
-export async function post(agents: Agents, request: ExchangeRequest): Promise<Exchange> {
+export async function post(connections: Dispatcher, request: ExchangeRequest): Promise<Exchange> {
   const deadline = Date.now() + request.timeoutMs;
+  const body = typeof request.body === 'string' || request.body.length !== 1 ? joined(request.body) : request.body[0]!;
   try {
-    return await postOnce(agents, request, request.timeoutMs);
+    return await postOnce(connections, request, body, request.timeoutMs);
   } catch (error) {
-    if (!(error instanceof StaleSocketError)) throw error;
-    return postOnce(agents, request, Math.max(1, deadline - Date.now()));
+    if (!(error instanceof ClosedBeforeResponseError)) throw error;
+  }
+  try {
+    return await postOnce(connections, request, body, Math.max(1, deadline - Date.now()));
+  } catch (error) {
+    throw error instanceof ClosedBeforeResponseError ? error.cause : error;
   }
 }
 
-function postOnce(agents: Agents, request: ExchangeRequest, waitMs: number): Promise<Exchange> {
+function joined(body: string | readonly Buffer[]): string | Buffer {
+  return typeof body === 'string' ? body : Buffer.concat(body);
+}
+
+function postOnce(connections: Dispatcher, request: ExchangeRequest, body: string | Buffer, waitMs: number): Promise<Exchange> {
   return new Promise<Exchange>((resolve, reject) => {
-    const secure = request.url.protocol === 'https:';
-    const req = (secure ? https : http).request(request.url, {
-      method: request.method ?? 'POST',
-      agent: secure ? agents.https : agents.http,
-      headers: request.headers,
-    });
+    let controller: Dispatcher.DispatchController | undefined;
     let settled = false;
-    let responded = false;
+    let status = 0;
+    let headers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
@@ -78,7 +83,8 @@ function postOnce(agents: Agents, request: ExchangeRequest, waitMs: number): Pro
     };
     const fail = (error: Error): void => {
       if (!settle()) return;
-      req.destroy();
+      // Ends the exchange on its socket (undici closes a socket whose response was cut short).
+      if (controller && !controller.aborted) controller.abort(error);
       reject(error);
     };
     const onAbort = (): void => {
@@ -88,34 +94,29 @@ function postOnce(agents: Agents, request: ExchangeRequest, waitMs: number): Pro
     const timer = setTimeout(() => fail(new RequestTimeoutError(request.timeoutMs)), waitMs);
     request.signal.addEventListener('abort', onAbort, { once: true });
 
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const stale = req.reusedSocket && !responded && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
-      fail(stale ? new StaleSocketError(error.message, { cause: error }) : error);
-    });
-    req.on('response', (res) => {
-      responded = true;
-      const status = res.statusCode ?? 0;
-      const declared = Number(res.headers['content-length']);
-      if (declared > request.maxResponseBytes) return fail(new ResponseTooLargeError(request.maxResponseBytes, status));
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
+    const { url } = request;
+    connections.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: request.method ?? 'POST', headers: request.headers, body }, {
+      onRequestStart(started) {
+        controller = started;
+        if (settled) started.abort(new Error('the exchange already ended'));
+      },
+      onResponseStart(_, statusCode, responseHeaders) {
+        status = statusCode;
+        headers = responseHeaders;
+        if (Number(responseHeaders['content-length']) > request.maxResponseBytes) fail(new ResponseTooLargeError(request.maxResponseBytes, status));
+      },
+      onResponseData(_, chunk) {
         size += chunk.length;
         if (size > request.maxResponseBytes) fail(new ResponseTooLargeError(request.maxResponseBytes, status));
         else chunks.push(chunk);
-      });
-      res.on('end', () => {
-        if (settle()) resolve({ status, headers: res.headers, body: chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, size) });
-      });
-      res.on('error', fail);
-      res.on('close', () => {
-        if (!res.complete) fail(Object.assign(new Error('connection closed before the response ended'), { code: 'ECONNRESET' }));
-      });
+      },
+      onResponseEnd() {
+        if (settle()) resolve({ status, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
+      },
+      onResponseError(_, error) {
+        const closedEarly = status === 0 && CLOSED_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+        fail(closedEarly ? new ClosedBeforeResponseError(error.message, { cause: error }) : error);
+      },
     });
-    if (typeof request.body === 'string') req.end(request.body);
-    else {
-      for (const chunk of request.body) req.write(chunk);
-      req.end();
-    }
   });
 }

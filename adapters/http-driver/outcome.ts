@@ -71,10 +71,12 @@ function networkProblem(error: unknown, target: Target): string {
     case 'ECONNREFUSED': return `connection refused by ${host}`;
     case 'ECONNRESET': return `connection reset by ${host}`;
     case 'EPIPE': return `connection closed by ${host} while sending`;
+    case 'UND_ERR_SOCKET': return `connection closed by ${host} before it answered`;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_FAIL': return `DNS lookup of ${target.url.hostname} failed (${code})`;
-    case 'ETIMEDOUT': return `connecting to ${host} timed out`;
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT': return `connecting to ${host} timed out`;
     case 'EHOSTUNREACH':
     case 'ENETUNREACH': return `${host} is unreachable (${code})`;
     default: return `network error calling ${host}: ${errorMessage(error)}`;

@@ -1,16 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import { lookup } from 'node:dns/promises';
 import { PlatformError, errorMessage } from '../../core/errors';
 import type { SdkAnswer, SdkCallRequest, SdkDriver, SdkSyncAnswer } from '../../core/ports/sdk-driver';
 import { type Resolver, isLinkLocalOrMetadata } from '../http-driver';
-import { AddressRefusedError, guardedLookup, literalAddress } from '../http-driver/address-policy';
-import { type Agents, type Exchange, RequestTimeoutError, ResponseTooLargeError, post } from '../http-driver/exchange';
+import { AddressRefusedError, literalAddress } from '../http-driver/address-policy';
+import { createConnections } from '../http-driver/connections';
+import { type Exchange, RequestTimeoutError, ResponseTooLargeError, post } from '../http-driver/exchange';
 import { parseAnswer } from './answer';
 import type { InngestDriverOptions } from './options';
 import { callUrl, canonicalBody, sdkHeaders } from './request';
-
-const IDLE_SOCKET_MS = 4000;
 
 const systemResolver: Resolver = async (hostname) => {
   const addresses = await lookup(hostname, { all: true });
@@ -29,15 +26,14 @@ export function createInngestDriver(options: InngestDriverOptions = {}): Inngest
   const allowLinkLocal = options.allowLinkLocal ?? false;
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   const nowMs = options.nowMs ?? Date.now;
-  const agentOptions = { keepAlive: true, scheduling: 'lifo' as const, timeout: IDLE_SOCKET_MS, lookup: guardedLookup(options.resolve ?? systemResolver, allowLinkLocal) };
-  const agents: Agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  const connections = createConnections(options.resolve ?? systemResolver, allowLinkLocal);
 
   /** One exchange with the app; a network failure is returned as an Error, an abort thrown. */
-  async function exchange(url: URL, method: 'POST' | 'PUT', body: string, headers: Record<string, string | number>, timeoutMs: number, signal: AbortSignal): Promise<Exchange | Error> {
+  async function exchange(url: URL, method: 'POST' | 'PUT', body: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<Exchange | Error> {
     const literal = literalAddress(url.hostname);
     if (literal && !allowLinkLocal && isLinkLocalOrMetadata(literal)) return new AddressRefusedError(literal);
     try {
-      return await post(agents, { url, method, display: display(url), body, headers, timeoutMs, signal, maxResponseBytes });
+      return await post(connections, { url, method, display: display(url), body, headers, timeoutMs, signal, maxResponseBytes });
     } catch (error) {
       if (error instanceof PlatformError) throw error;
       return error instanceof Error ? error : new Error(String(error));
@@ -87,8 +83,7 @@ export function createInngestDriver(options: InngestDriverOptions = {}): Inngest
     },
 
     close() {
-      agents.http.destroy();
-      agents.https.destroy();
+      void connections.destroy();
     },
   };
 }

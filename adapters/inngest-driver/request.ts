@@ -17,10 +17,10 @@ export function canonicalBody(body: SdkRequestBody | Record<string, unknown>): s
 }
 
 /** The headers of a call to an SDK app. */
-export function sdkHeaders(body: string, signingKey: string, nowSeconds: number, extra: Record<string, string> = {}): Record<string, string | number> {
+export function sdkHeaders(body: string, signingKey: string, nowSeconds: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
     'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
+    'content-length': String(Buffer.byteLength(body)),
     'user-agent': 'stepstack-inngest-driver',
     ...(signingKey ? { 'x-inngest-signature': sdkSignature(body, signingKey, nowSeconds) } : {}),
     ...extra,
