@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { createHttpDriver } from '../adapters/http-driver';
 import { createMemoryQueue } from '../adapters/memory/queue';
@@ -40,7 +41,7 @@ const STEP_KINDS: Record<StepKind, string> = { http: 'no-op HTTP steps (step ser
 interface StepSite {
   url: string;
   driver: Driver;
-  steps: Pick<NoopStepProcess, 'stepsDone' | 'whenDone' | 'gaps'>;
+  steps: Pick<NoopStepProcess, 'stepsDone' | 'whenDone' | 'gaps' | 'cpuMicros'>;
   close(): Promise<void>;
 }
 
@@ -53,7 +54,10 @@ async function stepSite(kind: StepKind): Promise<StepSite> {
   const server = await startNoopStepServer();
   return {
     url: server.url, driver: inlineStepDriver(server), close: () => server.close(),
-    steps: { stepsDone: () => server.stepsDone(), whenDone: (total) => server.whenDone(total), gaps: () => Promise.resolve(server.gaps()) },
+    steps: {
+      stepsDone: () => server.stepsDone(), whenDone: (total) => server.whenDone(total), gaps: () => Promise.resolve(server.gaps()),
+      cpuMicros: () => Promise.resolve(0), // in the bench process: counted in its own CPU
+    },
   };
 }
 
@@ -65,6 +69,21 @@ export interface Figures {
   'server commands/step (INFO commandstats)': string;
   'Redis CPU per step': string;
   'bench process CPU per step': string;
+  'step server CPU per step': string;
+  'machine CPU per step (all processes, kernel)': string;
+  'machine busy': string;
+}
+
+/** Busy and total CPU time of the whole machine so far, in µs, over all cores (os.cpus). */
+function machineCpu(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy: busy * 1000, total: total * 1000 };
 }
 
 async function redisCpuMs(redisUrl: string): Promise<number> {
@@ -103,9 +122,13 @@ async function measure(
   await waves(3); // warm-up: connections, script loading, JIT
   const gapsBefore = (await steps.gaps()).length;
   const redisCpuBefore = await redisCpuMs(redisUrl);
+  const stepCpuBefore = await steps.cpuMicros();
+  const machineBefore = machineCpu();
   const cpuBefore = process.cpuUsage();
   const seconds = await waves(RUNS / CONCURRENCY);
   const cpu = process.cpuUsage(cpuBefore);
+  const machineAfter = machineCpu();
+  const stepCpu = (await steps.cpuMicros()) - stepCpuBefore;
   const redisCpu = (await redisCpuMs(redisUrl)) - redisCpuBefore;
   const gaps = (await steps.gaps()).slice(gapsBefore);
   const countedWaves = 2;
@@ -123,6 +146,9 @@ async function measure(
     'server commands/step (INFO commandstats)': (server / counted).toFixed(2),
     'Redis CPU per step': `${((redisCpu * 1000) / (RUNS * CHAIN)).toFixed(0)} µs`,
     'bench process CPU per step': `${((cpu.user + cpu.system) / (RUNS * CHAIN)).toFixed(0)} µs`,
+    'step server CPU per step': `${(stepCpu / (RUNS * CHAIN)).toFixed(0)} µs`,
+    'machine CPU per step (all processes, kernel)': `${((machineAfter.busy - machineBefore.busy) / (RUNS * CHAIN)).toFixed(0)} µs`,
+    'machine busy': `${((100 * (machineAfter.busy - machineBefore.busy)) / (machineAfter.total - machineBefore.total)).toFixed(0)}%`,
   };
 }
 

@@ -13,8 +13,12 @@ async function main(): Promise<void> {
       });
     },
   });
-  process.on('message', (message: { type: 'gaps' } | { type: 'watch'; runId: string; count: number }) => {
+  process.on('message', (message: { type: 'gaps' } | { type: 'cpu' } | { type: 'watch'; runId: string; count: number }) => {
     if (message.type === 'gaps') process.send?.({ type: 'gaps', gaps: steps.gaps() });
+    else if (message.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ type: 'cpu', micros: user + system });
+    }
     else void steps.whenRunDone(message.runId, message.count).then(() => process.send?.({ type: 'runDone', runId: message.runId }));
   });
   process.on('SIGTERM', () => void steps.close().then(() => process.exit(0)));

@@ -12,10 +12,14 @@ export interface NoopStepProcess {
   whenRunDone(runId: string, count: number): Promise<void>;
   /** Gaps in ms between the end of a step and the start of the next one of its run, so far. */
   gaps(): Promise<number[]>;
+  /** The step process's own CPU time so far, in µs (user + system). */
+  cpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
-type Report = { type: 'ready'; url: string } | { type: 'done'; count: number } | { type: 'gaps'; gaps: number[] } | { type: 'runDone'; runId: string };
+type Report =
+  | { type: 'ready'; url: string } | { type: 'done'; count: number } | { type: 'gaps'; gaps: number[] }
+  | { type: 'runDone'; runId: string } | { type: 'cpu'; micros: number };
 
 /**
  * Starts the no-op step server in a child process, as step servers are in a deployment: the bench
@@ -26,6 +30,7 @@ export function startNoopStepProcess(): Promise<NoopStepProcess> {
   let done = 0;
   const waiters: { total: number; resolve: () => void }[] = [];
   const gapRequests: ((gaps: number[]) => void)[] = [];
+  const cpuRequests: ((micros: number) => void)[] = [];
   const runWaiters = new Map<string, () => void>();
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -35,6 +40,7 @@ export function startNoopStepProcess(): Promise<NoopStepProcess> {
         done = report.count;
         for (let i = waiters.length - 1; i >= 0; i -= 1) if (done >= waiters[i]!.total) waiters.splice(i, 1)[0]!.resolve();
       } else if (report.type === 'gaps') gapRequests.shift()?.(report.gaps);
+      else if (report.type === 'cpu') cpuRequests.shift()?.(report.micros);
       else if (report.type === 'runDone') {
         runWaiters.get(report.runId)?.();
         runWaiters.delete(report.runId);
@@ -54,6 +60,10 @@ export function startNoopStepProcess(): Promise<NoopStepProcess> {
           gaps: () => new Promise((answer) => {
             gapRequests.push(answer);
             child.send({ type: 'gaps' });
+          }),
+          cpuMicros: () => new Promise((answer) => {
+            cpuRequests.push(answer);
+            child.send({ type: 'cpu' });
           }),
           close: () => new Promise((closed) => {
             child.removeAllListeners('exit');
