@@ -2,6 +2,7 @@ import { benchComponents } from './components';
 import { benchDockerDriver } from './docker-driver';
 import { benchExecutorMemory } from './executor-memory';
 import { benchHandlers } from './handlers';
+import { benchHttpClient } from './http-client';
 import { benchExpressions } from './expressions';
 import { benchFlowControl } from './flow-control';
 import { benchLocalStack } from './local-stack';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   await benchRunState();
   await benchRunList();
   await benchDockerDriver();
+  await benchHttpClient();
   await benchHandlers();
   await benchExecutorMemory();
   await benchExpressions();
