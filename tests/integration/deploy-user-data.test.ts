@@ -54,13 +54,15 @@ if [ "$1 $2" = "cloudformation signal-resource" ]; then
 fi
 echo "aws stand-in: $* is not expected" >&2; exit 2
 `,
-  // Amazon Linux's dnf: node and curl from Debian; of docker and the CloudWatch agent only what the boot uses
-  // (the docker group, the agent's configuration folder): no daemon runs in a chroot.
+  // Amazon Linux's dnf: curl from Debian, and for nodejs22 this machine's node (the project needs Node
+  // >= 20.19; Debian bookworm's nodejs is 18); of docker and the CloudWatch agent only what the boot
+  // uses (the docker group, the agent's configuration folder): no daemon runs in a chroot.
   dnf: `#!/bin/bash
 echo "dnf $*" >> /var/log/standin.log
 groupadd -f docker
 mkdir -p /opt/aws/amazon-cloudwatch-agent/etc
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs curl > /var/log/standin-apt.log 2>&1
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl libstdc++6 > /var/log/standin-apt.log 2>&1
+install -m 755 /standin/node /usr/bin/node
 `,
   // No systemd in a chroot: record what the boot asks of it.
   systemctl: `#!/bin/bash
@@ -105,6 +107,8 @@ async function machine(name: string, tamper: boolean): Promise<string> {
     await writeFile(path.join(root, 'usr/local/bin', tool), script);
     await chmod(path.join(root, 'usr/local/bin', tool), 0o755);
   }
+  await mkdir(path.join(root, 'standin'), { recursive: true });
+  await cp(process.execPath, path.join(root, 'standin/node'));
   const object = path.join(root, 'standin/s3', BUCKET, bundle.key);
   await mkdir(path.dirname(object), { recursive: true });
   const bytes = await readFile(path.join(packaged.dir, bundle.file));
@@ -145,7 +149,7 @@ describe('the executor user data in a Debian root filesystem', () => {
     const env = await readFile(path.join(root, 'etc/stepstack/executor.env'), 'utf8');
     const envMode = (await stat(path.join(root, 'etc/stepstack/executor.env'))).mode & 0o777;
     const group = (await readFile(path.join(root, 'etc/group'), 'utf8')).split('\n').find((line) => line.startsWith('stepstack:'));
-    // Debian's node runs the installed daemon, which refuses a bad setting with the status systemd does not restart.
+    // The node dnf installed runs the installed daemon, which refuses a bad setting with the status systemd does not restart.
     const daemon = await run('chroot', [root, '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', 'CONCURRENCY=abc', 'STEP_QUEUE_URL=http://127.0.0.1:9/q', 'REDIS_URL=redis://127.0.0.1:9', '/usr/bin/node', '/opt/stepstack/current/executor.js'])
       .then(() => 0, (error: { code?: number }) => Number(error.code));
 
