@@ -8,8 +8,8 @@ const IDLE_SOCKET_MS = 4000;
 
 /**
  * Kept-alive connections to step servers and SDK apps, one pool per origin. undici (the client
- * behind Node's fetch) costs a third of node:http's CPU per exchange measured here (24-40 µs
- * against 73-91 µs per no-op POST), which an executor pays on every HTTP step.
+ * behind Node's fetch) costs about half of node:http's CPU per exchange (bench/http-client.ts,
+ * decision 041), which an executor pays on every HTTP step.
  */
 export function createConnections(resolve: Resolver, allowLinkLocal: boolean): Dispatcher {
   return new Agent({
