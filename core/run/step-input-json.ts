@@ -46,11 +46,8 @@ function stepsJson(input: StepInput): string {
   return `{${Object.keys(input.steps).map((id) => memberJson(id, input.steps[id])).filter((member) => member !== undefined).join(',')}}`;
 }
 
-/** JSON of a value serialised once, not kept for reuse (keeping it costs a weak-map entry that lives as long as the value). */
-export const onceJson = (value: unknown): string => JSON.stringify(value) ?? 'null';
-
 /** `"id":output` as JSON; undefined for an output without a JSON form (JSON.stringify leaves such a key out). */
-export function memberJson(id: string, output: unknown, json: (value: unknown) => string = jsonOf): string | undefined {
+export function memberJson(id: string, output: unknown): string | undefined {
   if (output === undefined || typeof output === 'function' || typeof output === 'symbol') return undefined;
-  return `${JSON.stringify(id)}:${json(output)}`;
+  return `${JSON.stringify(id)}:${jsonOf(output)}`;
 }

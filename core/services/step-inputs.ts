@@ -2,7 +2,7 @@ import { setOwn } from '../records';
 import { ancestorsOf } from '../functions/ancestors';
 import type { CompiledFunction } from '../functions/compiled';
 import { JsonObjectWriter } from '../run/json-object-writer';
-import { memberJson, onceJson } from '../run/step-input-json';
+import { memberJson } from '../run/step-input-json';
 
 /** The outputs a step reads (the `steps` of its input), with their JSON written as they were added. */
 export interface StepInputs {
@@ -29,13 +29,12 @@ export function extendInputs(fn: CompiledFunction, parent: string, inputs: StepI
   const isChild = fn.steps.get(next)?.after.some((edge) => edge.parent === parent) ?? false;
   // A parent's ancestors and the parent are ancestors of its child: equal counts mean equal sets.
   if (!isChild || ancestorsOf(fn, next).length !== ancestorsOf(fn, parent).length + 1) return undefined;
-  // The output just came from the driver: it is written here once, so its JSON is not kept for reuse.
-  addOutput(inputs, parent, output, onceJson);
+  addOutput(inputs, parent, output);
   return inputs;
 }
 
-function addOutput(inputs: StepInputs, id: string, output: unknown, json?: (value: unknown) => string): void {
+function addOutput(inputs: StepInputs, id: string, output: unknown): void {
   setOwn(inputs.steps, id, output);
-  const member = memberJson(id, output, json);
+  const member = memberJson(id, output);
   if (member !== undefined) inputs.json.append(member);
 }
