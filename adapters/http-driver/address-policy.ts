@@ -1,4 +1,5 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
+import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { StepstackError } from '../../core/errors';
 
@@ -10,6 +11,12 @@ export interface ResolvedAddress {
 
 /** Resolves a hostname to its addresses (the system resolver by default; tests inject their own). */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** The system resolver (`dns.lookup`, as sockets use by default), every address of the name. */
+export const systemResolver: Resolver = async (hostname) => {
+  const addresses = await lookup(hostname, { all: true });
+  return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
+};
 
 // Link-local ranges hold the cloud's instance metadata and credentials endpoints (EC2 IMDS at
 // 169.254.169.254 and fd00:ec2::254, ECS task metadata at 169.254.170.2, EKS Pod Identity at

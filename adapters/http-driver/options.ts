@@ -1,5 +1,4 @@
-import { lookup } from 'node:dns/promises';
-import type { Resolver } from './address-policy';
+import { type Resolver, systemResolver } from './address-policy';
 
 export interface HttpDriverOptions {
   /** Key that signs each request in `X-Inngest-Signature`. @default "" (requests are unsigned) */
@@ -19,11 +18,6 @@ export interface HttpDriverOptions {
 export type ResolvedHttpDriverOptions = Required<HttpDriverOptions>;
 
 const KNOWN_KEYS = new Set<string>(['signingKey', 'maxResponseBytes', 'allowLinkLocal', 'userAgent', 'resolve', 'nowSeconds']);
-
-const systemResolver: Resolver = async (hostname) => {
-  const addresses = await lookup(hostname, { all: true });
-  return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-};
 
 /** Applies the defaults; throws naming the fix on an unknown key or a bad value. */
 export function resolveHttpDriverOptions(options: HttpDriverOptions): ResolvedHttpDriverOptions {

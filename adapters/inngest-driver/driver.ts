@@ -1,18 +1,11 @@
-import { lookup } from 'node:dns/promises';
 import { PlatformError, errorMessage } from '../../core/errors';
 import type { SdkAnswer, SdkCallRequest, SdkDriver, SdkSyncAnswer } from '../../core/ports/sdk-driver';
-import { type Resolver, isLinkLocalOrMetadata } from '../http-driver';
-import { AddressRefusedError, literalAddress } from '../http-driver/address-policy';
+import { AddressRefusedError, isLinkLocalOrMetadata, literalAddress, systemResolver } from '../http-driver/address-policy';
 import { createConnections } from '../http-driver/connections';
 import { type Exchange, RequestTimeoutError, ResponseTooLargeError, post } from '../http-driver/exchange';
 import { parseAnswer } from './answer';
 import type { InngestDriverOptions } from './options';
 import { callUrl, canonicalBody, sdkHeaders } from './request';
-
-const systemResolver: Resolver = async (hostname) => {
-  const addresses = await lookup(hostname, { all: true });
-  return addresses.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
-};
 
 /** The SDK driver, plus a way to close its idle connections. */
 export interface InngestDriver extends SdkDriver {
