@@ -226,29 +226,29 @@ async function chainLengths(backend: Backend): Promise<{ short: ChainFigures; lo
   const steps = await startNoopStepProcess();
   const short = chainOf(steps, 10);
   const long = chainOf(steps, 500);
-  // Each measurement on a fresh store and engine, after a collection: neither length pays for the
-  // runs (and garbage) the other left in the heap, which swung the memory figure by 20 points.
-  const measure = async (fn: CompiledFunction, length: number, warmUp = false): Promise<ChainFigures> => {
+  // Each round on a fresh store and engine, after a collection: neither length runs beside the runs
+  // (and garbage) the other left in the heap.
+  const onFreshEngine = async <T>(work: (engine: Engine) => Promise<T>): Promise<T> => {
     collectGarbage();
     const engine = startEngine(await backend.open());
     try {
-      if (warmUp) {
-        await pool(100, CHAIN_RUNS_IN_FLIGHT, async () => {
-          const runId = await engine.start(fn);
-          await steps.whenRunDone(runId, length);
-        });
-        return { stepsPerSecond: 0 };
-      }
-      const before = await backend.usedMemory();
-      const stepsPerSecond = await chains(engine, steps, fn, length);
-      const after = await backend.usedMemory();
-      return { stepsPerSecond, ...(before !== undefined && after !== undefined ? { redisBytesPerStep: (after - before) / CHAIN_STEPS } : {}) };
+      return await work(engine);
     } finally {
       await engine.stop();
     }
   };
+  const measure = (fn: CompiledFunction, length: number): Promise<ChainFigures> => onFreshEngine(async (engine) => {
+    const before = await backend.usedMemory();
+    const stepsPerSecond = await chains(engine, steps, fn, length);
+    const after = await backend.usedMemory();
+    return { stepsPerSecond, ...(before !== undefined && after !== undefined ? { redisBytesPerStep: (after - before) / CHAIN_STEPS } : {}) };
+  });
   try {
-    await measure(short, 10, true);
+    // Warm-up: connections, script loading, JIT.
+    await onFreshEngine((engine) => pool(100, CHAIN_RUNS_IN_FLIGHT, async () => {
+      const runId = await engine.start(short);
+      await steps.whenRunDone(runId, 10);
+    }));
     const figures = { short: { stepsPerSecond: 0 } as ChainFigures, long: { stepsPerSecond: 0 } as ChainFigures };
     for (let round = 0; round < CHAIN_ROUNDS; round += 1) {
       for (const [fn, length, key] of round % 2 === 0 ? [[short, 10, 'short'], [long, 500, 'long']] as const : [[long, 500, 'long'], [short, 10, 'short']] as const) {
