@@ -205,6 +205,22 @@ describe('redis state store', () => {
     expect(() => keysFor('a{b}')).toThrow(/without braces/);
   });
 
+  it('sends a script its arguments as one JSON array, which keeps any text (a lone surrogate becomes U+FFFD, as in UTF-8)', async () => {
+    // Prepare
+    const store = createRedisStateStore({ url: sharedUrl(), keyPrefix: uniquePrefix('packed') });
+    const value = 'naïve ☃ \u{1F600} "quoted" back\\slash \u0000 lone \ud800 end';
+    const recorded = recordCommands();
+    // Act
+    const held = await store.claimKey('run:f:e-packed', value, 60_000);
+    recorded.stop();
+    // Assess
+    expect(held).toBe(value.replace('\ud800', '\ufffd'));
+    const call = recorded.commands.find((command) => command.command === 'evalsha' || command.command === 'eval');
+    // evalsha sha, key count, the key, then ARGV
+    expect(call?.args.slice(3)).toEqual([JSON.stringify([value.toWellFormed(), '60000'])]);
+    await store.close();
+  });
+
   it('writes only what a step changes: a commit does not grow with the run or rewrite its event', async () => {
     // Prepare
     const keyPrefix = uniquePrefix('per-step');
