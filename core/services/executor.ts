@@ -15,7 +15,7 @@ import { stepItem, workOf } from '../run/pending-work';
 import { WORK_ITEM_FORMAT, type StepWorkItem, type TimerWorkItem, type WorkItem } from '../run/work-item';
 import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
-import { type LeaseWatch, watchLease } from './lease-watch';
+import { type LeaseWatch, type LeaseWatcher, watchLeases } from './lease-watch';
 import { runSdkSteps } from './sdk-executor';
 import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
 import { attemptSettled, runChanged } from './run-changes';
@@ -129,7 +129,17 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     const ran = await runSdkSteps({ ...deps, newOwner: () => nextOwner(deps) }, { item, fn, context: lease.step, owner, known }, signal);
     return ran === 'lost' ? { kind: 'retry', afterMs: 0 } : ACK;
   }
-  let next: LeasedStep | undefined = { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) };
+  const leases = watchLeases(deps, signal);
+  try {
+    return await runChain(deps, { item, fn, context: lease.step, owner, known: new Map(Object.entries(lease.step.outputs)) }, leases, signal);
+  } finally {
+    leases.close();
+  }
+}
+
+/** Run a leased step, then each next step its commit leased to this executor (see runStep). */
+async function runChain(deps: ExecutorDeps, first: LeasedStep, leases: LeaseWatcher, signal: AbortSignal): Promise<Disposition> {
+  let next: LeasedStep | undefined = first;
   for (let steps = 0; next; steps += 1) {
     if (steps > 0 && (signal.aborted || steps >= MAX_CONTINUATIONS)) {
       await releaseCarried(deps, { fn: next.fn, item: next.item, event: next.context.event, owner: next.owner });
@@ -139,7 +149,7 @@ async function runStep(deps: ExecutorDeps, item: StepWorkItem, delivery: { recei
     }
     const current: LeasedStep = next;
     const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
-      (events) => runLeasedStep(deps, events ? { ...current, events } : current, signal),
+      (events) => runLeasedStep(deps, events ? { ...current, events } : current, leases),
       (result) => (result.kind === 'done' ? result.next?.owner : undefined));
     if (ran === PARKED) {
       // Over a concurrency limit: parked until a slot frees, then sent again.
@@ -166,14 +176,14 @@ function nextOwner(deps: ExecutorDeps): string {
 type Ran = { kind: 'done'; next?: LeasedStep } | { kind: 'lost' };
 
 /** Run a leased step's attempt and commit its outcome; returns the next step when the commit leased one to us. */
-async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, signal: AbortSignal): Promise<Ran> {
+async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, leases: LeaseWatcher): Promise<Ran> {
   const { item, fn, context, owner, known } = leased;
   const { runId, stepId, attempt } = item;
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${runId}: function ${fn.id} has no step '${stepId}'`);
   const inputs = leased.inputs ?? inputsOf(known, ancestorsOf(fn, stepId));
   const { steps } = inputs;
-  const watch = watchLease(deps, { runId, stepId, attempt, owner }, signal);
+  const watch = leases.watch({ runId, stepId, attempt, owner });
   let outcome: StepOutcome;
   const started = deps.clock.now();
   try {

@@ -6,7 +6,8 @@ import { systemClock } from '../../core/ports/clock';
 import { silentLogger } from '../../core/ports/logger';
 import { defaultRetrySettings } from '../../core/run/backoff';
 import type { WorkItem } from '../../core/run/work-item';
-import { watchLease } from '../../core/services/lease-watch';
+import type { StateStore } from '../../core/ports/state';
+import { watchLease, watchLeases } from '../../core/services/lease-watch';
 
 describe('lease watch', () => {
   const state = createMemoryStateStore();
@@ -49,5 +50,71 @@ describe('lease watch', () => {
     expect(getEventListeners(outer.signal, 'abort')).toHaveLength(0);
     expect(early.signal.aborted).toBe(true);
     expect(watches.every((watch) => !watch.signal.aborted)).toBe(true);
+  });
+
+  describe('across a chain of steps', () => {
+    /** Renewals answered by the test: each call waits for `answer`. */
+    function renewals(): { deps: typeof deps; calls: string[]; answer(value: 'renewed' | 'lost' | 'ended'): void } {
+      const calls: string[] = [];
+      const pending: ((value: 'renewed' | 'lost' | 'ended') => void)[] = [];
+      const stubbed = Object.create(state) as StateStore;
+      stubbed.renewLease = (request) => {
+        calls.push(request.stepId);
+        return new Promise((resolve) => pending.push(resolve));
+      };
+      return { deps: { ...deps, state: stubbed, leaseMs: 60 }, calls, answer: (value) => pending.shift()?.(value) };
+    }
+    const until = async (condition: () => boolean): Promise<void> => {
+      while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+
+    it('renews the step being watched, and a late answer about an earlier step does not stop the next one', async () => {
+      // Prepare
+      const outer = new AbortController();
+      const renewal = renewals();
+      const watcher = watchLeases(renewal.deps, outer.signal);
+      const first = watcher.watch({ ...lease, stepId: 'a' });
+      await until(() => renewal.calls.length === 1);
+      first.close();
+      const second = watcher.watch({ ...lease, stepId: 'b' });
+      // Act
+      renewal.answer('lost'); // about 'a', which has ended
+      await until(() => renewal.calls.length === 2);
+      // Assess
+      expect(renewal.calls).toEqual(['a', 'b']);
+      expect(second.signal).toBe(first.signal);
+      expect(second.stopped).toBeUndefined();
+      expect(second.signal.aborted).toBe(false);
+      renewal.answer('ended');
+      await until(() => second.stopped !== undefined);
+      expect(second.stopped).toBe('ended');
+      expect(second.signal.aborted).toBe(true);
+      second.close();
+      watcher.close();
+    });
+
+    it('gives the step after a stopped one a signal that is not aborted, refuses two watches at once, and leaves the outer signal on close', async () => {
+      // Prepare
+      const outer = new AbortController();
+      const renewal = renewals();
+      const watcher = watchLeases(renewal.deps, outer.signal);
+      const first = watcher.watch({ ...lease, stepId: 'a' });
+      await until(() => renewal.calls.length === 1);
+      renewal.answer('lost');
+      await until(() => first.stopped !== undefined);
+      // Act
+      first.close();
+      const second = watcher.watch({ ...lease, stepId: 'b' });
+      const twice = (): unknown => watcher.watch({ ...lease, stepId: 'c' });
+      // Assess
+      expect(first.signal.aborted).toBe(true);
+      expect(second.signal.aborted).toBe(false);
+      expect(twice).toThrow("lease of step 'b' still watched");
+      outer.abort(new Error('draining'));
+      expect(second.signal.aborted).toBe(true);
+      second.close();
+      watcher.close();
+      expect(getEventListeners(outer.signal, 'abort')).toHaveLength(0);
+    });
   });
 });
