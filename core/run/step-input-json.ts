@@ -3,12 +3,19 @@ import type { StepInput } from '../ports/driver';
 /** JSON already made of an object, which the engine never changes once made (step outputs, events). */
 const made = new WeakMap<object, string>();
 
+/**
+ * Shorter JSON is made again rather than kept: an entry costs the weak map more than serialising a
+ * small object does, and chains of 500 hold 10,000 outputs at once (the bench's chain of 500 spent
+ * about 3 µs more per step here than the chain of 10, with the same calls).
+ */
+const KEPT_FROM_LENGTH = 512;
+
 export function jsonOf(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   let json = made.get(value);
   if (json === undefined) {
     json = JSON.stringify(value) ?? 'null';
-    made.set(value, json);
+    if (json.length >= KEPT_FROM_LENGTH) made.set(value, json);
   }
   return json;
 }
