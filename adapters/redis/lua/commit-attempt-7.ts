@@ -13,9 +13,10 @@ export const commitAttempt = {
   keys: 7,
   lua: `${OPEN_CHANGE_LUA}
 local step, attempt, kind = ARGV[4], ARGV[5], ARGV[6]
-if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .. step) ~= 'Scheduled'
-  or redis.call('HGET', S, 'at:' .. step) ~= attempt then return {'stale'} end
-redis.call('HSET', S, 'n:' .. step, ARGV[8], 'er:' .. step, ARGV[9])
+local scheduled_as = redis.call('HMGET', S, 'st:' .. step, 'at:' .. step)
+if redis.call('HGET', M, 'status') ~= 'Running' or scheduled_as[1] ~= 'Scheduled' or scheduled_as[2] ~= attempt then return {'stale'} end
+-- The attempt count and errors go with the step's other fields, in one write per outcome.
+local counted = {'n:' .. step, ARGV[8], 'er:' .. step, ARGV[9]}
 local scheduled, dropped = {}, {}
 local cap = tonumber(ARGV[13])
 local discovered = {}
@@ -31,7 +32,7 @@ end
 if kind == 'completed' then
   redis.call('HSET', O, step, ARGV[7])
   redis.call('HINCRBY', M, 'ob', #ARGV[7])
-  redis.call('HSET', S, 'st:' .. step, 'Completed', 'en:' .. step, now)
+  redis.call('HSET', S, 'st:' .. step, 'Completed', 'en:' .. step, now, unpack(counted))
   redis.call('HDEL', S, 'du:' .. step)
   redis.call('HINCRBY', M, 'open', -1)
   add_discovered(M, S, O, discovered, now, scheduled)
@@ -39,10 +40,10 @@ if kind == 'completed' then
   complete_if_done(M, W, now, dropped)
 elseif kind == 'retry' then
   local next_attempt = tostring(tonumber(attempt) + 1)
-  redis.call('HSET', S, 'at:' .. step, next_attempt, 'du:' .. step, ARGV[7])
+  redis.call('HSET', S, 'at:' .. step, next_attempt, 'du:' .. step, ARGV[7], unpack(counted))
   scheduled[#scheduled + 1] = {step, next_attempt, ARGV[7]}
 else
-  redis.call('HSET', S, 'st:' .. step, 'Failed', 'en:' .. step, now)
+  redis.call('HSET', S, 'st:' .. step, 'Failed', 'en:' .. step, now, unpack(counted))
   end_run(M, W, 'Failed', now, ARGV[7], dropped)
 end
 if ARGV[10] ~= '' then
@@ -54,7 +55,8 @@ if ARGV[11] ~= '' and redis.call('HGET', M, 'status') == 'Running' then
   for i, s in ipairs(scheduled) do
     if s[2] == '0' and tonumber(s[3]) <= tonumber(now) then
       redis.call('HSET', L, s[1], ARGV[11] .. '|' .. ARGV[12])
-      leased = {s[1], s[2], s[3], redis.call('HGET', S, 'as:' .. s[1]), redis.call('HGET', S, 'op:' .. s[1])}
+      local context = redis.call('HMGET', S, 'as:' .. s[1], 'op:' .. s[1])
+      leased = {s[1], s[2], s[3], context[1], context[2]}
       table.remove(scheduled, i)
       break
     end

@@ -15,39 +15,45 @@ local function resolve_edge(M, S, first, now, scheduled)
   while #stack > 0 do
     local item = table.remove(stack)
     local step, edge, target, awaited = item[1], item[2], item[3], item[4]
-    local status = redis.call('HGET', S, 'st:' .. step)
     local edge_field = 'e:' .. step .. ':' .. edge
-    local current = redis.call('HGET', S, edge_field) or 'pending'
+    -- One read and one write of the step's fields: the counters are counted here (the script is atomic).
+    local got = redis.call('HMGET', S, 'st:' .. step, edge_field, 'wa:' .. step, 'fi:' .. step, 'un:' .. step)
+    local status, current = got[1], got[2] or 'pending'
+    local waiting, fired, unresolved = tonumber(got[3] or '0'), tonumber(got[4] or '0'), tonumber(got[5] or '0')
     if status and (current == 'pending' or current == 'waiting') then
       if target == 'waiting' then
         if current == 'pending' then
-          redis.call('HSET', S, edge_field, 'waiting')
-          redis.call('HINCRBY', S, 'wa:' .. step, 1)
-          if status == 'Pending' then redis.call('HSET', S, 'st:' .. step, 'Waiting') end
+          local fields = {edge_field, 'waiting', 'wa:' .. step, waiting + 1}
+          if status == 'Pending' then fields[5] = 'st:' .. step; fields[6] = 'Waiting' end
+          redis.call('HSET', S, unpack(fields))
         end
       else
-        redis.call('HSET', S, edge_field, target)
-        local waiting = tonumber(redis.call('HGET', S, 'wa:' .. step) or '0')
-        if current == 'waiting' then waiting = redis.call('HINCRBY', S, 'wa:' .. step, -1) end
-        if awaited then redis.call('HSET', S, 'as:' .. step, awaited) end
-        local fired = tonumber(redis.call('HGET', S, 'fi:' .. step) or '0')
-        if target == 'fired' then fired = redis.call('HINCRBY', S, 'fi:' .. step, 1) end
-        local unresolved = redis.call('HINCRBY', S, 'un:' .. step, -1)
+        unresolved = unresolved - 1
+        local fields = {edge_field, target, 'un:' .. step, unresolved}
+        local function set(field, value) fields[#fields + 1] = field; fields[#fields + 1] = value end
+        if current == 'waiting' then waiting = waiting - 1; set('wa:' .. step, waiting) end
+        if target == 'fired' then fired = fired + 1; set('fi:' .. step, fired) end
+        if awaited then set('as:' .. step, awaited) end
+        local skipped = false
         if status == 'Pending' or status == 'Waiting' then
           if unresolved > 0 then
             local next_status = 'Pending'
             if waiting > 0 then next_status = 'Waiting' end
-            if next_status ~= status then redis.call('HSET', S, 'st:' .. step, next_status) end
+            if next_status ~= status then set('st:' .. step, next_status) end
           elseif fired > 0 then
-            redis.call('HSET', S, 'st:' .. step, 'Scheduled', 'at:' .. step, '0', 'du:' .. step, now)
+            set('st:' .. step, 'Scheduled'); set('at:' .. step, '0'); set('du:' .. step, now)
             scheduled[#scheduled + 1] = {step, '0', now}
           else
-            redis.call('HSET', S, 'st:' .. step, 'Skipped', 'en:' .. step, now)
-            redis.call('HINCRBY', M, 'open', -1)
-            local children = redis.call('HGET', S, 'k:' .. step)
-            if children then
-              for _, child in ipairs(cjson.decode(children)) do stack[#stack + 1] = {child[1], tostring(child[2]), 'never', false} end
-            end
+            set('st:' .. step, 'Skipped'); set('en:' .. step, now)
+            skipped = true
+          end
+        end
+        redis.call('HSET', S, unpack(fields))
+        if skipped then
+          redis.call('HINCRBY', M, 'open', -1)
+          local children = redis.call('HGET', S, 'k:' .. step)
+          if children then
+            for _, child in ipairs(cjson.decode(children)) do stack[#stack + 1] = {child[1], tostring(child[2]), 'never', false} end
           end
         end
       end
@@ -66,7 +72,8 @@ local function end_run(M, W, status, now, reason, dropped)
 end
 
 local function complete_if_done(M, W, now, dropped)
-  if redis.call('HGET', M, 'status') == 'Running' and tonumber(redis.call('HGET', M, 'open')) <= 0 then
+  local run = redis.call('HMGET', M, 'status', 'open')
+  if run[1] == 'Running' and tonumber(run[2]) <= 0 then
     end_run(M, W, 'Completed', now, false, dropped)
   end
 end
