@@ -45,14 +45,32 @@ export interface FunctionKeys {
   version: string;
 }
 
+/**
+ * Runs whose key names are kept: every call of a step (lease, commit) names its run's keys again, and
+ * building seven strings and two objects each time was a kilobyte of garbage per chained step.
+ */
+const KEPT_RUNS = 4096;
+
 /** The keys of a store under `prefix`. */
 export function keysFor(prefix: string): Keys {
   if (!prefix || /[{}]/.test(prefix)) throw new Error(`keyPrefix '${prefix}' is invalid: use a non-empty prefix without braces`);
+  const kept = new Map<string, RunKeys>();
+  const runKeys = (runId: string): RunKeys => {
+    const tag = `${prefix}:{r:${runId}}`;
+    const keys = { meta: `${tag}:m`, steps: `${tag}:s`, outputs: `${tag}:o`, leases: `${tag}:l`, waits: `${tag}:w`, definition: `${tag}:fn`, trigger: `${tag}:ev` };
+    // Frozen: callers share them.
+    return Object.freeze({ ...keys, all: Object.freeze([keys.meta, keys.steps, keys.outputs, keys.leases, keys.waits, keys.definition, keys.trigger]) as string[] });
+  };
   return {
     run(runId) {
-      const tag = `${prefix}:{r:${runId}}`;
-      const keys = { meta: `${tag}:m`, steps: `${tag}:s`, outputs: `${tag}:o`, leases: `${tag}:l`, waits: `${tag}:w`, definition: `${tag}:fn`, trigger: `${tag}:ev` };
-      return { ...keys, all: [keys.meta, keys.steps, keys.outputs, keys.leases, keys.waits, keys.definition, keys.trigger] };
+      let keys = kept.get(runId);
+      if (keys === undefined) {
+        keys = runKeys(runId);
+        // The oldest out first (a Map iterates in insertion order).
+        if (kept.size >= KEPT_RUNS) kept.delete(kept.keys().next().value!);
+        kept.set(runId, keys);
+      }
+      return keys;
     },
     dead: { records: `${prefix}:{dead}`, byTime: `${prefix}:{dead}:t` },
     event(eventId) {
