@@ -43,7 +43,7 @@ export function createDockerDriver(options: DockerDriverOptions, docker?: Docker
     if (!hasCommand(runtime, command)) {
       return { kind: 'failure', retryable: false, error: `image ${runtime.image} has no ENTRYPOINT or CMD and the step sets no entrypoint: nothing to run` };
     }
-    const inputJson = stepInputJson(request.input, request.openStepsJson);
+    const inputJson = stepInputJson(request.input, request.stepsJson);
     const spec = containerSpec({ runtime, command, input: request.input, inputJson, limits, options: settings });
     const result = await limiter.run(() => runContainer(client, spec, {
       inputJson,

@@ -1,5 +1,5 @@
 import { PlatformError, errorMessage } from '../../core/errors';
-import { stepInputChunks } from '../../core/run/step-input-json';
+import { stepInputBody } from '../../core/run/step-input-json';
 import type { Driver, StepOutcome, StepRequest } from '../../core/ports/driver';
 import { AddressRefusedError, isLinkLocalOrMetadata, literalAddress } from './address-policy';
 import { createConnections } from './connections';
@@ -31,7 +31,7 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       if (typeof target === 'string') return { kind: 'failure', retryable: false, error: target };
       if (target.refused) return refusedOutcome(target.refused, target);
 
-      const body = stepInputChunks(request.input, request.openStepsJson);
+      const body = [stepInputBody(request.input, request.stepsJson)];
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'content-length': String(byteLength(body)),

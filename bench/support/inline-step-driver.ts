@@ -1,5 +1,5 @@
 import type { Driver } from '../../core/ports/driver';
-import { stepInputChunks } from '../../core/run/step-input-json';
+import { stepInputBody } from '../../core/run/step-input-json';
 import type { NoopStepServer } from './noop-step-server';
 
 /**
@@ -11,7 +11,7 @@ export function inlineStepDriver(steps: NoopStepServer): Driver {
   return {
     type: 'http',
     run: async (request) => {
-      stepInputChunks(request.input, request.openStepsJson);
+      stepInputBody(request.input, request.stepsJson);
       steps.recordInline(request.input.ctx.run_id);
       return { kind: 'success', output: { status: 200, body: { ok: true } } };
     },

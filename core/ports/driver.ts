@@ -1,5 +1,6 @@
 import type { StepstackEvent } from '../events/event';
 import type { Runtime } from '../functions/definition';
+import type { JsonObjectWriter } from '../run/json-object-writer';
 
 /** What every driver hands a step (SPEC section 4). */
 export interface StepInput {
@@ -15,10 +16,10 @@ export interface StepInput {
 export interface StepRequest {
   input: StepInput;
   /**
-   * `input.steps` as UTF-8 JSON without its closing brace, when the executor has it already (it
-   * extends it step by step along a chain): pass it to stepInputChunks (core/run/step-input-json.ts).
+   * `input.steps` as JSON, when the executor has it already (it extends it step by step along a
+   * chain): pass it to stepInputBody or stepInputJson (core/run/step-input-json.ts).
    */
-  openStepsJson?: Buffer;
+  stepsJson?: JsonObjectWriter;
   runtime: Runtime;
   /** The step's timeout, defaults applied. */
   timeoutMs: number;

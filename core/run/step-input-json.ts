@@ -1,4 +1,5 @@
 import type { StepInput } from '../ports/driver';
+import type { JsonObjectWriter } from './json-object-writer';
 
 /** JSON already made of an object, which the engine never changes once made (step outputs, events). */
 const made = new WeakMap<object, string>();
@@ -21,23 +22,23 @@ export function jsonOf(value: unknown): string {
 }
 
 /**
- * A step's input as UTF-8 JSON in pieces to write one after another, the same bytes as
- * `JSON.stringify(input)`. Each output and event is serialised once per object instead of once per
- * step that reads it (outputs and events are parsed values that nothing changes afterwards, which is
- * what makes this safe), and `openSteps`, the executor's JSON of `steps` without its closing brace
- * (core/run/json-object-writer.ts), is sent as it is: in a chain of n steps step i reads i outputs,
- * and serialising or joining them anew made a chain cost O(n²) (bench/run-state.ts).
+ * A step's input as UTF-8 JSON, the same bytes as `JSON.stringify(input)`. Each output and event of
+ * some size is serialised once per object instead of once per step that reads it (outputs and events
+ * are parsed values that nothing changes afterwards, which is what makes this safe), and `steps`, the
+ * executor's JSON of `input.steps` (core/run/json-object-writer.ts), is framed in place: in a chain of
+ * n steps step i reads i outputs, and serialising or copying them anew made a chain cost O(n²)
+ * (bench/run-state.ts). The body is good until `steps` changes (see JsonObjectWriter.framed).
  */
-export function stepInputChunks(input: StepInput, openSteps?: Buffer): Buffer[] {
+export function stepInputBody(input: StepInput, steps?: JsonObjectWriter): Buffer {
   const { head, tail } = around(input);
-  if (openSteps) return [Buffer.from(head), openSteps, Buffer.from(`}${tail}`)];
-  return [Buffer.from(`${head}${stepsJson(input)}${tail}`)];
+  if (steps) return steps.framed(head, tail);
+  return Buffer.from(`${head}${stepsJson(input)}${tail}`);
 }
 
-/** A step's input as a JSON string (see stepInputChunks). */
-export function stepInputJson(input: StepInput, openSteps?: Buffer): string {
+/** A step's input as a JSON string (see stepInputBody). */
+export function stepInputJson(input: StepInput, steps?: JsonObjectWriter): string {
   const { head, tail } = around(input);
-  return `${head}${openSteps ? `${openSteps.toString('utf8')}}` : stepsJson(input)}${tail}`;
+  return `${head}${steps ? `${steps.open().toString('utf8')}}` : stepsJson(input)}${tail}`;
 }
 
 /** The input's JSON before `steps` and after it. */

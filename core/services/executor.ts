@@ -17,7 +17,7 @@ import type { EngineDeps } from './deps';
 import { type FairShare, deferralDelayMs } from './fair-share';
 import { type LeaseWatch, type LeaseWatcher, watchLeases } from './lease-watch';
 import { runSdkSteps } from './sdk-executor';
-import { type StepInputs, extendInputs, inputsJson, inputsOf } from './step-inputs';
+import { type StepInputs, extendInputs, inputsOf } from './step-inputs';
 import { attemptSettled, runChanged } from './run-changes';
 import { dropPauses, enqueueWork, indexPauses, recoverRun } from './work';
 
@@ -192,7 +192,7 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, leases: Lea
         event: context.event, events: leased.events ?? [context.event], steps, async: context.async,
         ctx: { fn_id: fn.id, step_id: stepId, run_id: runId, attempt },
       },
-      openStepsJson: inputsJson(inputs),
+      stepsJson: inputs.json,
       runtime: step.runtime,
       timeoutMs: step.timeoutMs,
       signal: watch.signal,

@@ -10,9 +10,6 @@ export interface StepInputs {
   json: JsonObjectWriter;
 }
 
-/** `steps` as UTF-8 JSON without its closing brace (see JsonObjectWriter). */
-export const inputsJson = (inputs: StepInputs): Buffer => inputs.json.open();
-
 /** The outputs of `ids` that are known. */
 export function inputsOf(known: Map<string, unknown>, ids: string[]): StepInputs {
   const inputs: StepInputs = { steps: {}, json: new JsonObjectWriter() };

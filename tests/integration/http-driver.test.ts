@@ -237,14 +237,14 @@ describe('HTTP driver against a real server', () => {
     expect(header).toMatch(/^t=\d+&s=[0-9a-f]{64}$/);
   });
 
-  it('sends the executor\'s prepared JSON of `steps` in pieces: the same body, signed over all of it', async () => {
+  it('sends the executor\'s prepared JSON of `steps` framed in place: the same body, signed over all of it', async () => {
     // Prepare
     const steps = new JsonObjectWriter(8);
     steps.append('"fetch":{"status":200,"body":{"n":1}}');
     steps.append('"ünï":"✓"');
     const given = { ...input(), steps: { fetch: { status: 200, body: { n: 1 } }, ünï: '✓' } };
     // Act
-    const outcome = await driver({ signingKey: KEY }).run(request(`${server.url}/signed`, { input: given, openStepsJson: steps.open() }));
+    const outcome = await driver({ signingKey: KEY }).run(request(`${server.url}/signed`, { input: given, stepsJson: steps }));
     // Assess
     expect(outcome).toEqual({ kind: 'success', output: { status: 200, body: { verified: true } } });
     const sent = server.received.filter((r) => r.path === '/signed').at(-1);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { StepInput } from '../../core/ports/driver';
 import { JsonObjectWriter } from '../../core/run/json-object-writer';
-import { stepInputChunks, stepInputJson } from '../../core/run/step-input-json';
+import { stepInputBody, stepInputJson } from '../../core/run/step-input-json';
 
 const eventArb = fc.record({ name: fc.string(), data: fc.dictionary(fc.string(), fc.jsonValue()), id: fc.string(), ts: fc.integer() });
 
@@ -37,7 +37,7 @@ describe('stepInputJson', () => {
 });
 
 describe('stepInputJson with the JSON of steps given', () => {
-  it('sends the given JSON of `steps` as is, in the pieces it was given', () => {
+  it('frames the given JSON of `steps` in place: the same bytes, without copying the outputs', () => {
     // Prepare
     const input: StepInput = {
       event: { name: 'test/go', data: {}, id: 'evt-1', ts: 0 }, steps: { a: 1, b: 'é' }, async: null,
@@ -47,11 +47,13 @@ describe('stepInputJson with the JSON of steps given', () => {
     steps.append('"a":1');
     steps.append('"b":"é"');
     // Act
-    const chunks = stepInputChunks(input, steps.open());
+    const first = stepInputBody(input, steps);
+    const again = stepInputBody(input, steps);
     // Assess
-    expect(chunks[1]?.buffer).toBe(steps.open().buffer); // sent without a copy
-    expect(Buffer.concat(chunks).toString('utf8')).toBe(JSON.stringify(input));
-    expect(stepInputJson(input, steps.open())).toBe(JSON.stringify(input));
+    expect(first.toString('utf8')).toBe(JSON.stringify(input));
+    expect(again.buffer).toBe(first.buffer); // framed in the writer's own buffer once it has room
+    expect(stepInputJson(input, steps)).toBe(JSON.stringify(input));
+    expect(stepInputBody(input).toString('utf8')).toBe(JSON.stringify(input));
   });
 });
 
@@ -71,5 +73,27 @@ describe('JsonObjectWriter', () => {
     // Assess: every view handed out still reads what it read when it was taken
     for (const [view, expected] of views) expect(view.toString('utf8')).toBe(expected);
     expect(JSON.parse(`${writer.open().toString('utf8')}}`)).toEqual(object);
+  });
+});
+
+describe('JsonObjectWriter framing', () => {
+  it('frames the object between a head and a tail across growth, and leaves the views of open() as they were', () => {
+    // Prepare
+    const writer = new JsonObjectWriter(4);
+    const object: Record<string, unknown> = {};
+    const views: [Buffer, string][] = [];
+    // Act: heads of changing length make it move the object to have room before it
+    for (let i = 0; i < 30; i += 1) {
+      const value = { n: i, text: 'ü€😀'.repeat(i % 3) };
+      object[`s${i}`] = value;
+      writer.append(`${JSON.stringify(`s${i}`)}:${JSON.stringify(value)}`);
+      views.push([writer.open(), JSON.stringify(object).slice(0, -1)]);
+      const head = `{"event":${JSON.stringify({ pad: 'é'.repeat(i * 7 % 40) })},"steps":`;
+      const tail = `,"ctx":{"step":${i}}}`;
+      const body = writer.framed(head, tail);
+      // Assess
+      expect(body.toString('utf8')).toBe(`${head}${JSON.stringify(object)}${tail}`);
+    }
+    for (const [view, expected] of views) expect(view.toString('utf8')).toBe(expected);
   });
 });

@@ -1,9 +1,9 @@
 import { ancestorsOf } from '../../core/functions/ancestors';
-import { type StepInputs, extendInputs, inputsJson, inputsOf } from '../../core/services/step-inputs';
+import { type StepInputs, extendInputs, inputsOf } from '../../core/services/step-inputs';
 import { compile } from '../support/functions';
 
 /** The inputs' `steps` JSON, closed. */
-const stepsJson = (inputs: StepInputs): string => `${inputsJson(inputs).toString('utf8')}}`;
+const stepsJson = (inputs: StepInputs): string => `${inputs.json.open().toString('utf8')}}`;
 
 describe('step inputs along a chain', () => {
   const fn = compile({}, {
