@@ -1,4 +1,5 @@
 import { setOwn } from '../../core/records';
+import { jsonOf } from '../../core/run/step-input-json';
 import type { StepstackEvent } from '../../core/events/event';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import { FormatError } from '../../core/format';
@@ -146,7 +147,8 @@ export class MemoryRunStore implements RunStore {
     if (run.meta.status !== 'Running' || step?.status !== 'Scheduled' || step.attempt !== commit.attempt) return { outcome: 'stale' };
     // Encode first: nothing is written when any part cannot be encoded.
     const errors = encode(commit.errors);
-    const output = commit.result.kind === 'completed' ? encode(commit.result.output) : undefined;
+    // jsonOf: a large output's JSON is kept for the next step's input, which the executor builds next.
+    const output = commit.result.kind === 'completed' ? jsonOf(commit.result.output) : undefined;
     const asyncs = commit.changes ? encodeAsyncs(commit.changes) : [];
     const discovered = commit.result.kind === 'completed' ? encodeDiscovered(run, commit.discovered ?? []) : [];
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };

@@ -1,4 +1,5 @@
 import { setOwn } from '../../core/records';
+import { jsonOf } from '../../core/run/step-input-json';
 import {
   type AttemptCommit, type CommitResult, type LeaseRequest, type LeaseResult, type NewRun, type PauseResume, RUN_FORMAT, type RunEnd, type RunStore,
   type StoredRun, type TimerFire,
@@ -91,7 +92,8 @@ export class RedisRunStore implements RunStore {
 
   commitAttempt(commit: AttemptCommit): Promise<CommitResult> {
     const { result } = commit;
-    const detail = result.kind === 'completed' ? encode(result.output) : result.kind === 'retry' ? at(result.retryAt) : result.reason;
+    // jsonOf: a large output's JSON is kept for the next step's input, which the executor builds next.
+    const detail = result.kind === 'completed' ? jsonOf(result.output) : result.kind === 'retry' ? at(result.retryAt) : result.reason;
     const args = [
       ms(this.retentionMs), at(commit.now), String(RUN_FORMAT), commit.stepId, String(commit.attempt), result.kind, detail,
       String(commit.attempts), encode(commit.errors), commit.release?.owner ?? '', commit.leaseNext?.owner ?? '',
