@@ -45,7 +45,7 @@ function exchangeCall(origin: string): { call: Call; close(): void } {
     const url = new URL(`${origin}${path}`);
     // A signal per call, as the executor hands each step its own.
     const { signal } = new AbortController();
-    const exchange = await post(connections, { url, display: url.pathname, body: [body], headers, timeoutMs: 10_000, signal, maxResponseBytes: 1 << 20 });
+    const exchange = await post(connections, { url, display: url.pathname, body, headers, timeoutMs: 10_000, signal, maxResponseBytes: 1 << 20 });
     JSON.parse(exchange.body.toString('utf8'));
   };
   return { call, close: () => void connections.destroy() };

@@ -31,13 +31,13 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       if (typeof target === 'string') return { kind: 'failure', retryable: false, error: target };
       if (target.refused) return refusedOutcome(target.refused, target);
 
-      const body = [stepInputBody(request.input, request.stepsJson)];
+      const body = stepInputBody(request.input, request.stepsJson);
       const headers: Record<string, string> = {
         'content-type': 'application/json',
-        'content-length': String(byteLength(body)),
+        'content-length': String(body.length),
         'user-agent': settings.userAgent,
       };
-      if (settings.signingKey) headers['x-inngest-signature'] = signBody(body, settings.signingKey, settings.nowSeconds());
+      if (settings.signingKey) headers['x-inngest-signature'] = signBody([body], settings.signingKey, settings.nowSeconds());
       try {
         const exchange = await post(connections, {
           url: target.url, display: target.display, body, headers, signal,
@@ -53,12 +53,6 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
       void connections.destroy();
     },
   };
-}
-
-function byteLength(chunks: Buffer[]): number {
-  let length = 0;
-  for (const chunk of chunks) length += chunk.length;
-  return length;
 }
 
 /** A step URL, parsed and judged by the address policy once. */

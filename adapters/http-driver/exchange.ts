@@ -15,8 +15,8 @@ export interface ExchangeRequest {
   method?: 'POST' | 'PUT';
   /** The URL as messages show it (no credentials, no query). */
   display: string;
-  /** The body, whole or in pieces (sent as one buffer, headers and body in one system call). */
-  body: string | readonly Buffer[];
+  /** The body, whole: undici writes headers and body in one system call. */
+  body: string | Buffer;
   headers: Record<string, string>;
   timeoutMs: number;
   signal: AbortSignal;
@@ -49,24 +49,19 @@ const CLOSED_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 /** Sends the body (POST unless told) and reads the whole response; throws PlatformError when the signal aborts. */
 export async function post(connections: Dispatcher, request: ExchangeRequest): Promise<Exchange> {
   const deadline = Date.now() + request.timeoutMs;
-  const body = typeof request.body === 'string' || request.body.length !== 1 ? joined(request.body) : request.body[0]!;
   try {
-    return await postOnce(connections, request, body, request.timeoutMs);
+    return await postOnce(connections, request, request.timeoutMs);
   } catch (error) {
     if (!(error instanceof ClosedBeforeResponseError)) throw error;
   }
   try {
-    return await postOnce(connections, request, body, Math.max(1, deadline - Date.now()));
+    return await postOnce(connections, request, Math.max(1, deadline - Date.now()));
   } catch (error) {
     throw error instanceof ClosedBeforeResponseError ? error.cause : error;
   }
 }
 
-function joined(body: string | readonly Buffer[]): string | Buffer {
-  return typeof body === 'string' ? body : Buffer.concat(body);
-}
-
-function postOnce(connections: Dispatcher, request: ExchangeRequest, body: string | Buffer, waitMs: number): Promise<Exchange> {
+function postOnce(connections: Dispatcher, request: ExchangeRequest, waitMs: number): Promise<Exchange> {
   return new Promise<Exchange>((resolve, reject) => {
     let controller: Dispatcher.DispatchController | undefined;
     let settled = false;
@@ -95,7 +90,7 @@ function postOnce(connections: Dispatcher, request: ExchangeRequest, body: strin
     request.signal.addEventListener('abort', onAbort, { once: true });
 
     const { url } = request;
-    connections.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: request.method ?? 'POST', headers: request.headers, body }, {
+    connections.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: request.method ?? 'POST', headers: request.headers, body: request.body }, {
       onRequestStart(started) {
         controller = started;
         if (settled) started.abort(new Error('the exchange already ended'));
