@@ -28,8 +28,8 @@ import { percentile } from './support/stats';
 /** Steps the executor runs at once (worker-loop concurrency), in every scenario. */
 const WORKERS = 20;
 const FAN_WIDTH = 1000;
-/** Steps per chain figure: 1,000 chains of 10, or 20 chains of 500, 20 runs in flight. */
-const CHAIN_STEPS = 30_000;
+/** Steps per length in each round of the chain comparison: 1,000 chains of 10, or 20 chains of 500, 20 runs in flight. */
+const CHAIN_STEPS = Number(process.env.CHAIN_STEPS ?? 10_000);
 const CHAIN_RUNS_IN_FLIGHT = 20;
 const WAITING_SIZES = [100, 10_000, 100_000];
 /** Waiting runs created at once. */
@@ -41,12 +41,14 @@ const CONCURRENT_EVENTS = 2000;
 /** Rounds of the fan-out and chain comparisons (alternating order); the best of each is kept. */
 const ROUNDS = 3;
 /**
- * Rounds of the chain comparison, each a chain of 10 and a chain of 500 back to back (alternating
- * order). The figure is the median of the rounds' ratios: this VM's speed drifts by ±15% over minutes
- * (the step server's CPU per identical step moves as much), and two runs side by side share the drift,
- * where the best of each length may come from different moments.
+ * Rounds of the chain comparison, each chains of 10 and chains of 500 back to back (alternating
+ * order). The figure is the median of the rounds' ratios: this VM's speed drifts by ±15-30% within
+ * seconds (the step server's CPU per identical step moves as much), and two halves of about a second
+ * each share more of the drift than halves of four seconds did. With five rounds of 30,000 steps the
+ * median landed anywhere from 84 to 98% in memory; fifteen of 10,000 (the same steps in all) put the
+ * same code at 95-98%.
  */
-const CHAIN_ROUNDS = 5;
+const CHAIN_ROUNDS = Number(process.env.CHAIN_ROUNDS ?? 15);
 
 const seconds = (started: number): number => (performance.now() - started) / 1000;
 
