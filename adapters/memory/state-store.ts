@@ -5,7 +5,7 @@ import type { SdkApp } from '../../core/ports/apps';
 import { type Clock, systemClock } from '../../core/ports/clock';
 import type { IndexedPause } from '../../core/ports/pause-index';
 import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
-import { type DeadEvent, DEFAULT_RETENTION_MS, type StateStore } from '../../core/ports/state';
+import { type DeadEvent, DEFAULT_RETENTION_MS, type RunClaim, type StateStore } from '../../core/ports/state';
 import { MemoryDeadEvents } from './dead-events';
 import { MemoryFlowStore } from './flow-store';
 import { MemoryPauseIndex } from './pause-index';
@@ -171,6 +171,19 @@ class MemoryStateStore implements StateStore {
     if (holder !== undefined) return holder;
     this.keys.set(key, value, now + ttlMs);
     return value;
+  }
+
+  async claimRun(claim: RunClaim): Promise<string> {
+    const now = this.open();
+    // Apart from claimKey's claims (a newline is in no key the engine makes).
+    const key = `${claim.eventId}\n${claim.key}`;
+    let holder = this.keys.get(key, now);
+    if (holder === undefined) {
+      holder = claim.runId;
+      this.keys.set(key, holder, now + claim.ttlMs);
+    }
+    await this.linkRun(claim.eventId, holder, claim.linkTtlMs);
+    return holder;
   }
 
   async putFunction(definition: FunctionDefinition): Promise<void> {

@@ -36,6 +36,8 @@ export interface EventKeys {
   event: string;
   /** List of the ids of the runs the event started, oldest first. */
   runs: string;
+  /** A claim of a run the event starts (claimRun): in the event's slot, so that one script claims and links. */
+  runClaim(key: string): string;
 }
 
 export interface FunctionKeys {
@@ -75,7 +77,7 @@ export function keysFor(prefix: string): Keys {
     dead: { records: `${prefix}:{dead}`, byTime: `${prefix}:{dead}:t` },
     event(eventId) {
       const tag = `${prefix}:{e:${eventId}}`;
-      return { event: tag, runs: `${tag}:runs` };
+      return { event: tag, runs: `${tag}:runs`, runClaim: (key) => `${tag}:k:${key}` };
     },
     claim: (key) => `${prefix}:{k:${key}}`,
     functions: { registry: `${prefix}:{fns}`, version: `${prefix}:{fns}:ver` },

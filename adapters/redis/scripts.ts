@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { claimKey } from './lua/claim-key-1';
+import { claimRun } from './lua/claim-run-2';
 import { commitAttempt } from './lua/commit-attempt-7';
 import { createRun } from './lua/create-run-7';
 import { saveDeadEvent, takeDeadEvent } from './lua/dead-events-2';
@@ -21,7 +22,7 @@ import { resumePause } from './lua/resume-pause-7';
  */
 const LUA = {
   createRun, loadRun, leaseStep, renewLease, releaseLease, commitAttempt, fireTimer, resumePause, endRun,
-  linkRun, claimKey, putFunction, deleteFunction, saveDeadEvent, takeDeadEvent,
+  linkRun, claimKey, claimRun, putFunction, deleteFunction, saveDeadEvent, takeDeadEvent,
 } as const;
 
 export type ScriptName = keyof typeof LUA;

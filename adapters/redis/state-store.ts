@@ -6,7 +6,7 @@ import type { SdkApp } from '../../core/ports/apps';
 import { type Clock, systemClock } from '../../core/ports/clock';
 import type { IndexedPause } from '../../core/ports/pause-index';
 import type { AttemptCommit, LeaseRequest, NewRun, PauseResume, RunEnd, TimerFire } from '../../core/ports/run-store';
-import { type DeadEvent, DEFAULT_RETENTION_MS, type StateStore } from '../../core/ports/state';
+import { type DeadEvent, DEFAULT_RETENTION_MS, type RunClaim, type StateStore } from '../../core/ports/state';
 import { DEFAULT_MAX_WAIT_MS, type RedisClient, type RedisConnectionOptions, connectRedis } from './client';
 import { RedisFlowStore } from './flow/flow-store';
 import { type Keys, keysFor } from './keys';
@@ -214,6 +214,11 @@ class RedisStateStore implements StateStore {
 
   claimKey(key: string, value: string, ttlMs: number): Promise<string> {
     return this.call('claimKey', async () => String(await this.script('claimKey', [this.keys.claim(key)], [value, ms(ttlMs)])));
+  }
+
+  claimRun(claim: RunClaim): Promise<string> {
+    const event = this.keys.event(claim.eventId);
+    return this.call('claimRun', async () => String(await this.script('claimRun', [event.runClaim(claim.key), event.runs], [claim.runId, ms(claim.ttlMs), ms(claim.linkTtlMs)])));
   }
 
   putFunction(definition: FunctionDefinition): Promise<void> {

@@ -106,7 +106,7 @@ async function batchUp(deps: EngineDeps, fn: CompiledFunction, settings: NonNull
 async function singleton(deps: EngineDeps, fn: CompiledFunction, settings: NonNullable<CompiledFlow['singleton']>, event: StepstackEvent): Promise<Admission> {
   const now = deps.clock.now();
   const key = gateKey('sg', fn, settings.key, event);
-  const runId = await deps.state.claimKey(`run:${fn.id}:${event.id}`, deps.newId(now), DAY_MS);
+  const runId = await deps.state.claimRun({ eventId: event.id, key: `run:${fn.id}:${event.id}`, runId: deps.newId(now), ttlMs: DAY_MS, linkTtlMs: deps.retentionMs });
   for (let tries = 0; tries < 5; tries += 1) {
     const holder = await deps.state.flow.singletonHolder(key);
     if (holder?.runId === runId) return START;

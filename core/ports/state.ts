@@ -53,6 +53,25 @@ export interface DeadEvent {
 export interface IdempotencyStore {
   /** Claim `key` for `value` during `ttlMs`; returns the value holding the key (`value` when first). */
   claimKey(key: string, value: string, ttlMs: number): Promise<string>;
+  /**
+   * Claim the run an event starts, and link the event to whichever run holds the claim (as linkRun),
+   * in one step: a run's start costs one round trip for both. Returns the holder (`runId` when first).
+   * These claims are apart from claimKey's, even under the same key.
+   */
+  claimRun(claim: RunClaim): Promise<string>;
+}
+
+export interface RunClaim {
+  /** The event the run starts from: the holder is linked to it. */
+  eventId: string;
+  /** What the run is for, such as `run:<function id>:<event id>`. */
+  key: string;
+  /** The run id to claim the key for. */
+  runId: string;
+  /** How long the claim holds (SPEC: an event id starts no new runs for 24 h). */
+  ttlMs: number;
+  /** How long the link is kept (the retention of runs). */
+  linkTtlMs: number;
 }
 
 export interface FunctionRegistry {

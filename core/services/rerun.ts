@@ -24,14 +24,13 @@ export async function rerunRun(deps: EngineDeps, runId: string, fromStep?: strin
   const fn = compileKnown(original.functionHash, () => original.definition);
   const kept = fromStep === undefined ? new Map<string, unknown>() : keptOutputs(fn, original, fromStep);
   const now = deps.clock.now();
-  const newRunId = await deps.state.claimKey(`rerun:${runId}:${deps.newId(now)}`, deps.newId(now), DAY_MS);
+  const newRunId = await deps.state.claimRun({ eventId: original.event.id, key: `rerun:${runId}:${deps.newId(now)}`, runId: deps.newId(now), ttlMs: DAY_MS, linkTtlMs: deps.retentionMs });
   const planned = planStart(fn, original.event, newRunId, now, deps.retentionMs);
   await indexPauses(deps, planned.index);
   const created = await deps.state.createRun({
     id: newRunId, functionId: fn.id, functionHash: fn.hash, definition: fn.definition, event: original.event, now,
     topology: topologyOf(fn), changes: planned.changes, rerunOf: runId,
   });
-  await deps.state.linkRun(original.event.id, newRunId, deps.retentionMs);
   if (created.outcome !== 'committed') throw new Error(`rerun of ${runId}: new run ${newRunId} was not created (${created.outcome})`);
   const identity = { id: newRunId, functionId: fn.id, functionHash: fn.hash };
   const work = workOf(identity, { ...created, scheduled: [] }, planned.changes.timers);

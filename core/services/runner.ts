@@ -70,8 +70,9 @@ export async function startRunFor(
   deps: EngineDeps, fn: CompiledFunction, event: StepstackEvent, delivery: Delivery, options: { rerunOf?: string; events?: StepstackEvent[] } = {},
 ): Promise<string> {
   const now = deps.clock.now();
-  const claim = options.rerunOf === undefined ? `run:${fn.id}:${event.id}` : `rerun:${options.rerunOf}:${deps.newId(now)}`;
-  const runId = await deps.state.claimKey(claim, deps.newId(now), DAY_MS);
+  const key = options.rerunOf === undefined ? `run:${fn.id}:${event.id}` : `rerun:${options.rerunOf}:${deps.newId(now)}`;
+  // The claim links the event to its run too; a batch's other events are linked below.
+  const runId = await deps.state.claimRun({ eventId: event.id, key, runId: deps.newId(now), ttlMs: DAY_MS, linkTtlMs: deps.retentionMs });
   // A batch's events, for its steps' input; every one of them links to the run.
   if (options.events) await deps.state.flow.saveRunEvents(runId, options.events, deps.retentionMs);
   const planned = planStart(fn, event, runId, now, deps.retentionMs, options.events);
@@ -80,7 +81,7 @@ export async function startRunFor(
     id: runId, functionId: fn.id, functionHash: fn.hash, definition: fn.definition, event, now,
     topology: topologyOf(fn), changes: planned.changes, ...(options.rerunOf === undefined ? {} : { rerunOf: options.rerunOf }),
   });
-  await Promise.all((options.events ?? [event]).map((linked) => deps.state.linkRun(linked.id, runId, deps.retentionMs)));
+  await Promise.all((options.events ?? []).filter((linked) => linked.id !== event.id).map((linked) => deps.state.linkRun(linked.id, runId, deps.retentionMs)));
   if (created.outcome === 'exists') {
     // A run waiting for its throttle has no work to send again: it waits in the throttle's line.
     if (delivery.redelivered) await recoverRun(deps, runId, { noteHistory: true, throttled: await stillThrottled(deps, fn, event, runId) });

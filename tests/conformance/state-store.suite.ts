@@ -147,6 +147,51 @@ export function describeStateStoreConformance(name: string, makeStore: MakeState
         expect([first, second, other]).toEqual(['run-1', 'run-1', 'run-3']);
       });
 
+      it('claims the run an event starts and links the event to the holder once, apart from claimKey', async () => {
+        // Prepare
+        const store = await make();
+        const event = newEvent();
+        const claim = { eventId: event.id, key: `run:fn:${event.id}`, ttlMs: 60_000, linkTtlMs: 60_000 };
+        // Act
+        const first = await store.claimRun({ ...claim, runId: 'run-1' });
+        const again = await store.claimRun({ ...claim, runId: 'run-2' });
+        const otherFunction = await store.claimRun({ ...claim, key: `run:other:${event.id}`, runId: 'run-3' });
+        const plainClaim = await store.claimKey(claim.key, 'plain', 60_000);
+        const runs = await store.runsForEvent(event.id);
+        // Assess
+        expect([first, again, otherFunction, plainClaim]).toEqual(['run-1', 'run-1', 'run-3', 'plain']);
+        expect(runs).toEqual(['run-1', 'run-3']);
+      });
+
+      it('lets one of ten concurrent run claims win, linked once', async () => {
+        // Prepare
+        const store = await make();
+        const event = newEvent();
+        // Act
+        const holders = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claimRun({
+          eventId: event.id, key: `run:fn:${event.id}`, runId: `run-${i}`, ttlMs: 60_000, linkTtlMs: 60_000,
+        })));
+        const runs = await store.runsForEvent(event.id);
+        // Assess
+        expect(new Set(holders).size).toBe(1);
+        expect(runs).toEqual([holders[0]]);
+      });
+
+      it('hands out a run claim again once it expired, keeping the link of the first', async () => {
+        // Prepare
+        const store = await make();
+        const event = newEvent();
+        const claim = { eventId: event.id, key: `run:fn:${event.id}`, linkTtlMs: 60_000 };
+        await store.claimRun({ ...claim, runId: 'run-1', ttlMs: 200 });
+        // Act
+        await elapse(300);
+        const later = await store.claimRun({ ...claim, runId: 'run-2', ttlMs: 60_000 });
+        const runs = await store.runsForEvent(event.id);
+        // Assess
+        expect(later).toBe('run-2');
+        expect(runs).toEqual(['run-1', 'run-2']);
+      });
+
       it('hands out a key again once its claim expired', async () => {
         // Prepare
         const store = await make();

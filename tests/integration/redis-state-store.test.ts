@@ -81,7 +81,8 @@ async function workout(store: StateStore, id: string): Promise<void> {
   await store.getEvent(run.event.id);
   await store.linkRun(run.event.id, id, 60_000);
   await store.runsForEvent(run.event.id);
-  await store.claimKey(`run:${definition.id}:${run.event.id}`, id, 60_000);
+  await store.claimKey(`cron:${definition.id}`, id, 60_000);
+  await store.claimRun({ eventId: run.event.id, key: `run:${definition.id}:${run.event.id}`, runId: id, ttlMs: 60_000, linkTtlMs: 60_000 });
   await store.saveDeadEvent({ event: run.event, deadAt: Date.now(), receiveCount: 5 }, 60_000);
   await store.listDeadEvents(10);
   await store.takeDeadEvent(run.event.id);
@@ -198,7 +199,7 @@ describe('redis state store', () => {
     const event = keys.event('e1');
     // Assess
     expect(run.all).toEqual(['ss:{r:01J}:m', 'ss:{r:01J}:s', 'ss:{r:01J}:o', 'ss:{r:01J}:l', 'ss:{r:01J}:w', 'ss:{r:01J}:fn', 'ss:{r:01J}:ev']);
-    expect(event).toEqual({ event: 'ss:{e:e1}', runs: 'ss:{e:e1}:runs' });
+    expect([event.event, event.runs, event.runClaim('run:f:e1')]).toEqual(['ss:{e:e1}', 'ss:{e:e1}:runs', 'ss:{e:e1}:k:run:f:e1']);
     expect(keys.claim('run:f:e1')).toBe('ss:{k:run:f:e1}');
     expect(keys.dead).toEqual({ records: 'ss:{dead}', byTime: 'ss:{dead}:t' });
     expect(keys.functions).toEqual({ registry: 'ss:{fns}', version: 'ss:{fns}:ver' });
