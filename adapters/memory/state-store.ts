@@ -45,6 +45,8 @@ class MemoryStateStore implements StateStore {
   private readonly events = new ExpiringMap<string, string>();
   private readonly links = new ExpiringMap<string, string[]>();
   private readonly keys = new ExpiringMap<string, string>();
+  /** claimRun's claims, by event id and then key: apart from claimKey's. */
+  private readonly runClaims = new ExpiringMap<string, string>();
   private readonly functions = new Map<string, string>();
   private readonly apps = new Map<string, string>();
   private functionsChanges = 0;
@@ -175,12 +177,12 @@ class MemoryStateStore implements StateStore {
 
   async claimRun(claim: RunClaim): Promise<string> {
     const now = this.open();
-    // Apart from claimKey's claims (a newline is in no key the engine makes).
-    const key = `${claim.eventId}\n${claim.key}`;
-    let holder = this.keys.get(key, now);
+    // JSON of the pair: no event id and key can make another pair's name.
+    const key = JSON.stringify([claim.eventId, claim.key]);
+    let holder = this.runClaims.get(key, now);
     if (holder === undefined) {
       holder = claim.runId;
-      this.keys.set(key, holder, now + claim.ttlMs);
+      this.runClaims.set(key, holder, now + claim.ttlMs);
     }
     await this.linkRun(claim.eventId, holder, claim.linkTtlMs);
     return holder;
@@ -247,7 +249,7 @@ class MemoryStateStore implements StateStore {
   private sweep(now: number): void {
     this.lastSweep = now;
     this.runs.sweep(now);
-    for (const map of [this.events, this.links, this.keys]) map.sweep(now);
+    for (const map of [this.events, this.links, this.keys, this.runClaims]) map.sweep(now);
     this.dead.sweep(now);
     this.flow.sweep(now);
   }
