@@ -37,7 +37,7 @@ export function createHttpDriver(options: HttpDriverOptions = {}): HttpDriver {
         'content-length': String(body.length),
         'user-agent': settings.userAgent,
       };
-      if (settings.signingKey) headers['x-inngest-signature'] = signBody([body], settings.signingKey, settings.nowSeconds());
+      if (settings.signingKey) headers['x-inngest-signature'] = signBody(body, settings.signingKey, settings.nowSeconds());
       try {
         const exchange = await post(connections, {
           url: target.url, display: target.display, body, headers, signal,
