@@ -21,7 +21,7 @@ import { monitorRedis, total } from './support/redis-monitor';
 import { inlineStepDriver } from './support/inline-step-driver';
 import { type NoopStepProcess, startNoopStepProcess } from './support/noop-step-process';
 import { startNoopStepServer } from './support/noop-step-server';
-import { fmt, percentile } from './support/stats';
+import { fmt, median, percentile } from './support/stats';
 
 export const CHAIN = 10;
 const RUNS = Number(process.env.RUNS ?? 1000);
@@ -248,10 +248,7 @@ export async function compareWithBullmq(redis: { url: string; port: number }, ki
 /** Stepstack's steps/s over BullMQ's within each pair, and their median: the comparison's figure. */
 export function pairRatios(results: Record<System, Figures[]>): { ratios: number[]; median: number } {
   const ratios = results.stepstack.map((figures, i) => Number(figures['steps/s']) / Number(results.bullmq[i]!['steps/s']));
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-  return { ratios, median };
+  return { ratios, median: median(ratios) };
 }
 
 /**

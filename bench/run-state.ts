@@ -23,7 +23,7 @@ import { CHAIN as BULLMQ_CHAIN, compareWithBullmq, pairRatios } from './redis-vs
 import { type NoopStepProcess, startNoopStepProcess } from './support/noop-step-process';
 import { type NoopStepServer, startNoopStepServer } from './support/noop-step-server';
 import { collectGarbage } from './support/gc';
-import { percentile } from './support/stats';
+import { median, percentile } from './support/stats';
 
 /** Steps the executor runs at once (worker-loop concurrency), in every scenario. */
 const WORKERS = 20;
@@ -45,8 +45,8 @@ const ROUNDS = 3;
  * order). The figure is the median of the rounds' ratios: this VM's speed drifts by ±15-30% within
  * seconds (the step server's CPU per identical step moves as much), and two halves of about a second
  * each share more of the drift than halves of four seconds did. With five rounds of 30,000 steps the
- * median landed anywhere from 84 to 98% in memory; fifteen of 10,000 (the same steps in all) put the
- * same code at 95-98%.
+ * median landed anywhere from 84 to 98% in memory; fifteen of 10,000 (the same steps in all) put it at
+ * 92-98% in runs of this scenario alone, and 81-92% in whole runs of the bench (2026-12-01).
  */
 const CHAIN_ROUNDS = Number(process.env.CHAIN_ROUNDS ?? 15);
 
@@ -213,12 +213,6 @@ async function fanOut(backend: Backend, steps: NoopStepServer): Promise<FanFigur
 
 interface ChainFigures { stepsPerSecond: number; redisBytesPerStep?: number }
 interface ChainComparison { short: ChainFigures; long: ChainFigures; roundRatios: number[] }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** CHAIN_STEPS steps as chains of `length`, CHAIN_RUNS_IN_FLIGHT runs at a time (a new one starts as one ends). */
 async function chains(engine: Engine, steps: Pick<NoopStepProcess, 'whenRunDone'>, fn: CompiledFunction, length: number): Promise<number> {
