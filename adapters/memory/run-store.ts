@@ -148,7 +148,7 @@ export class MemoryRunStore implements RunStore {
     // Encode first: nothing is written when any part cannot be encoded.
     const errors = encode(commit.errors);
     // jsonOf: a large output's JSON is kept for the next step's input, which the executor builds next.
-    const output = commit.result.kind === 'completed' ? jsonOf(commit.result.output) : undefined;
+    const output = commit.result.kind === 'completed' ? (commit.result.json ?? jsonOf(commit.result.output)) : undefined;
     const asyncs = commit.changes ? encodeAsyncs(commit.changes) : [];
     const discovered = commit.result.kind === 'completed' ? encodeDiscovered(run, commit.discovered ?? []) : [];
     const log: ChangeLog = { scheduled: [], droppedPauses: [] };

@@ -93,7 +93,7 @@ export class RedisRunStore implements RunStore {
   commitAttempt(commit: AttemptCommit): Promise<CommitResult> {
     const { result } = commit;
     // jsonOf: a large output's JSON is kept for the next step's input, which the executor builds next.
-    const detail = result.kind === 'completed' ? jsonOf(result.output) : result.kind === 'retry' ? at(result.retryAt) : result.reason;
+    const detail = result.kind === 'completed' ? (result.json ?? jsonOf(result.output)) : result.kind === 'retry' ? at(result.retryAt) : result.reason;
     const args = [
       ms(this.retentionMs), at(commit.now), String(RUN_FORMAT), commit.stepId, String(commit.attempt), result.kind, detail,
       String(commit.attempts), encode(commit.errors), commit.release?.owner ?? '', commit.leaseNext?.owner ?? '',

@@ -25,6 +25,12 @@ type StepDeps = EngineDeps & { leaseMs: number };
 /** A waiter's id: one per attempt, so that redelivered copies park once. */
 const waiterOf = (item: StepWorkItem): string => `${item.runId}:${item.stepId}:${item.attempt}`;
 
+/** Whether the function's steps run under flow control at all (see underFlowControl). */
+export function hasStepFlowControl(fn: CompiledFunction): boolean {
+  const flow = flowOf(fn);
+  return flow.concurrency.length > 0 || flow.timeouts !== undefined || flow.batch !== undefined;
+}
+
 /**
  * Run a leased step under its function's flow control: take a slot of every concurrency key it
  * must fit (or park it, to be woken when a slot frees), mark the run's first step start (its
@@ -35,8 +41,8 @@ const waiterOf = (item: StepWorkItem): string => `${item.runId}:${item.stepId}:$
 export async function underFlowControl<T>(
   deps: StepDeps, step: FlowStep, run: (events: StepstackEvent[] | undefined) => Promise<T>, nextOwner?: (result: T) => string | undefined,
 ): Promise<T | typeof PARKED> {
+  if (!hasStepFlowControl(step.fn)) return run(undefined);
   const flow = flowOf(step.fn);
-  if (flow.concurrency.length === 0 && !flow.timeouts && !flow.batch) return run(undefined);
   const keys = slotKeysOf(step.fn, step.event);
   // The step before it in a chain handed its slots on.
   const held: SlotKey[] = carried.delete(step.owner) ? [...keys] : [];

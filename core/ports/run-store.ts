@@ -101,6 +101,14 @@ export interface PausePlan {
   ttlTimer?: string;
 }
 
+/** A step's success: its output, and that output's JSON when the caller made it already (once per step, not once per reader). */
+export interface CompletedResult {
+  kind: 'completed';
+  output: unknown;
+  /** Exactly `jsonOf(output)` (core/run/step-input-json.ts). */
+  json?: string;
+}
+
 export interface AttemptCommit {
   runId: string;
   stepId: string;
@@ -108,7 +116,7 @@ export interface AttemptCommit {
   attempt: number;
   now: number;
   /** How the attempt ended. `retry` schedules `attempt + 1` at `retryAt`. */
-  result: { kind: 'completed'; output: unknown } | { kind: 'retry'; retryAt: number } | { kind: 'failed'; reason: string };
+  result: CompletedResult | { kind: 'retry'; retryAt: number } | { kind: 'failed'; reason: string };
   /** The step's attempt history after this attempt. */
   attempts: number;
   errors: AttemptError[];

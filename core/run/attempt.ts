@@ -4,6 +4,7 @@ import type { StepOutcome } from '../ports/driver';
 import type { AttemptCommit } from '../ports/run-store';
 import { type RetrySettings, retryDelayMs } from './backoff';
 import { type PlannedChanges, planEdgesFrom } from './plan';
+import { jsonOf } from './step-input-json';
 import type { AttemptError } from './run';
 
 export interface AttemptContext {
@@ -27,29 +28,27 @@ export interface AttemptContext {
  */
 export function planAttempt(
   fn: CompiledFunction, stepId: string, attempt: number, outcome: StepOutcome, context: AttemptContext,
-): { commit: Omit<AttemptCommit, 'release' | 'leaseNext'>; index: PlannedChanges['index'] } {
+): { commit: AttemptCommit; index: PlannedChanges['index'] } {
   const step = fn.steps.get(stepId);
   if (!step) throw new Error(`run ${context.runId}: function ${fn.id} has no step '${stepId}'`);
-  const base = { runId: context.runId, stepId, attempt, now: context.now, attempts: context.attempts + 1 };
+  const { runId, now } = context;
+  const attempts = context.attempts + 1;
+  // Commits are written out field by field, not spread from a common base: this runs once per step.
   if (outcome.kind === 'success') {
-    let steps: Record<string, unknown> | undefined;
     const planned = planEdgesFrom(fn, step.children, {
-      runId: context.runId, now: context.now, event: context.event, parentAsync: context.async, response: outcome.output, ...(context.events ? { events: context.events } : {}),
-      // Copied only when an edge reads it (an `if` or an async match): in a chain the copy grows with the step's depth.
-      get steps() {
-        return (steps ??= { ...context.steps, [stepId]: outcome.output });
-      },
+      runId, now, event: context.event, steps: context.steps, parent: stepId, parentAsync: context.async, response: outcome.output,
+      ...(context.events ? { events: context.events } : {}),
     });
     return {
-      commit: { ...base, result: { kind: 'completed', output: outcome.output }, errors: context.errors, changes: planned.changes },
+      commit: { runId, stepId, attempt, now, attempts, result: { kind: 'completed', output: outcome.output, json: jsonOf(outcome.output) }, errors: context.errors, changes: planned.changes },
       index: planned.index,
     };
   }
-  const error: AttemptError = { attempt, message: outcome.error, ...(outcome.output === undefined ? {} : { output: outcome.output }), at: context.now };
+  const error: AttemptError = { attempt, message: outcome.error, ...(outcome.output === undefined ? {} : { output: outcome.output }), at: now };
   const errors = [...context.errors, error];
   if (outcome.retryable && attempt < step.retries) {
-    return { commit: { ...base, errors, result: { kind: 'retry', retryAt: context.now + retryDelayMs(attempt + 1, context.retry) } }, index: [] };
+    return { commit: { runId, stepId, attempt, now, attempts, errors, result: { kind: 'retry', retryAt: now + retryDelayMs(attempt + 1, context.retry) } }, index: [] };
   }
-  const reason = `step '${stepId}' failed after ${base.attempts} attempt(s): ${outcome.error}`;
-  return { commit: { ...base, errors, result: { kind: 'failed', reason } }, index: [] };
+  const reason = `step '${stepId}' failed after ${attempts} attempt(s): ${outcome.error}`;
+  return { commit: { runId, stepId, attempt, now, attempts, errors, result: { kind: 'failed', reason } }, index: [] };
 }

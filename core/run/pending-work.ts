@@ -17,10 +17,9 @@ const hashOf = (run: RunIdentity): { functionHash?: string } => (run.functionHas
 /** The work a committed change calls for: its scheduled steps and the timers it armed. */
 export function workOf(run: RunIdentity, result: Extract<CommitResult, { outcome: 'committed' }>, timers: { id: string; dueAt: number }[] = []): WorkItem[] {
   if (result.status !== 'Running') return [];
-  return [
-    ...result.scheduled.map((step) => stepItem(run, step)),
-    ...timers.map((timer) => timerItem(run, timer)),
-  ];
+  const items: WorkItem[] = result.scheduled.map((step) => stepItem(run, step));
+  for (const timer of timers) items.push(timerItem(run, timer));
+  return items;
 }
 
 /**

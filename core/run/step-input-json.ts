@@ -1,3 +1,4 @@
+import type { StepstackEvent } from '../events/event';
 import type { StepInput } from '../ports/driver';
 import type { JsonObjectWriter } from './json-object-writer';
 
@@ -41,12 +42,24 @@ export function stepInputJson(input: StepInput, steps?: JsonObjectWriter): strin
   return `${head}${steps ? `${steps.open().toString('utf8')}}` : stepsJson(input)}${tail}`;
 }
 
+/** JSON made of events, whatever their size: a run's event is in every one of its steps' inputs. */
+const eventsMade = new WeakMap<StepstackEvent, string>();
+
+function eventJson(event: StepstackEvent): string {
+  let json = eventsMade.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    eventsMade.set(event, json);
+  }
+  return json;
+}
+
 /** The input's JSON before `steps` and after it. */
 function around(input: StepInput): { head: string; tail: string } {
-  const events = input.events === undefined ? '' : `"events":[${input.events.map(jsonOf).join(',')}],`;
+  const events = input.events === undefined ? '' : `"events":[${input.events.map(eventJson).join(',')}],`;
   return {
-    head: `{"event":${jsonOf(input.event)},${events}"steps":`,
-    tail: `,"async":${jsonOf(input.async)},"ctx":${JSON.stringify(input.ctx)}}`,
+    head: `{"event":${eventJson(input.event)},${events}"steps":`,
+    tail: `,"async":${input.async === null ? 'null' : eventJson(input.async)},"ctx":${JSON.stringify(input.ctx)}}`,
   };
 }
 
@@ -55,7 +68,7 @@ function stepsJson(input: StepInput): string {
 }
 
 /** `"id":output` as JSON; undefined for an output without a JSON form (JSON.stringify leaves such a key out). */
-export function memberJson(id: string, output: unknown): string | undefined {
+export function memberJson(id: string, output: unknown, json?: string): string | undefined {
   if (output === undefined || typeof output === 'function' || typeof output === 'symbol') return undefined;
-  return `${JSON.stringify(id)}:${jsonOf(output)}`;
+  return `${JSON.stringify(id)}:${json ?? jsonOf(output)}`;
 }

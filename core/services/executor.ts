@@ -5,7 +5,7 @@ import type { CompiledFunction } from '../functions/compiled';
 import type { FunctionDefinition, Runtime } from '../functions/definition';
 import type { StepstackEvent } from '../events/event';
 import { handleFlowItem } from '../flow/flow-items';
-import { PARKED, releaseCarried, releaseReservations, underFlowControl } from '../flow/step-flow';
+import { PARKED, hasStepFlowControl, releaseCarried, releaseReservations, underFlowControl } from '../flow/step-flow';
 import type { Driver, StepOutcome } from '../ports/driver';
 import type { SdkDriver } from '../ports/sdk-driver';
 import { isSdkFunction } from '../sdk/ids';
@@ -148,7 +148,8 @@ async function runChain(deps: ExecutorDeps, first: LeasedStep, leases: LeaseWatc
       return ACK;
     }
     const current: LeasedStep = next;
-    const ran = await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
+    // Straight to the step when its function has no flow control: no wrapper, closures or extra await per step.
+    const ran = !hasStepFlowControl(current.fn) ? await runLeasedStep(deps, current, leases) : await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
       (events) => runLeasedStep(deps, events ? { ...current, events } : current, leases),
       (result) => (result.kind === 'done' ? result.next?.owner : undefined));
     if (ran === PARKED) {
@@ -209,38 +210,50 @@ async function runLeasedStep(deps: ExecutorDeps, leased: LeasedStep, leases: Lea
   const now = deps.clock.now();
   deps.metrics?.observe('step_duration_seconds', (now - started) / 1000, { runtime: step.runtime.type });
   const planned = planAttempt(fn, stepId, attempt, outcome, {
-    runId, event: context.event, steps, async: context.async, ...(leased.events ? { events: leased.events } : {}), attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
+    runId, event: context.event, steps, async: context.async, events: leased.events, attempts: context.history.attempts, errors: context.history.errors, now, retry: deps.retry,
   });
-  await indexPauses(deps, planned.index);
+  if (planned.index.length > 0) await indexPauses(deps, planned.index);
   const successor = nextOwner(deps);
-  const result = await deps.state.commitAttempt({
-    ...planned.commit, release: { owner }, leaseNext: { owner: successor, until: now + deps.leaseMs },
-    ...(deps.outputCapBytes ? { outputCap: deps.outputCapBytes } : {}),
-  });
+  // Completed in place rather than spread into a new object: this runs once per step.
+  const { commit } = planned;
+  commit.release = { owner };
+  commit.leaseNext = { owner: successor, until: now + deps.leaseMs };
+  if (deps.outputCapBytes) commit.outputCap = deps.outputCapBytes;
+  const result = await deps.state.commitAttempt(commit);
   if (result.outcome !== 'committed') {
     await deps.state.releaseLease(runId, stepId, owner);
     return { kind: 'done' };
   }
-  deps.metrics?.count('steps', { function_id: fn.id, runtime: step.runtime.type, outcome: planned.commit.result.kind });
-  attemptSettled(deps, { runId, stepId, attempt, startedAt: started, endedAt: now, outcome: planned.commit.result.kind, ...(outcome.kind === 'failure' ? { error: outcome.error } : {}) });
-  await enqueueWork(deps, workOf(context.run, result, planned.commit.changes?.timers));
-  await dropPauses(deps, result);
-  await runChanged(deps, context.run, result);
+  deps.metrics?.count('steps', { function_id: fn.id, runtime: step.runtime.type, outcome: commit.result.kind });
+  attemptSettled(deps, { runId, stepId, attempt, startedAt: started, endedAt: now, outcome: commit.result.kind, ...(outcome.kind === 'failure' ? { error: outcome.error } : {}) });
+  // Each effect awaited only when there is one: a chained step mostly has none, and an await costs a turn of the microtask queue.
+  const work = workOf(context.run, result, commit.changes?.timers);
+  if (work.length > 0) await enqueueWork(deps, work);
+  if (result.droppedPauses.length > 0) await dropPauses(deps, result);
+  if (result.status !== 'Running') await runChanged(deps, context.run, result);
   if (!result.leased) return { kind: 'done' };
   if (outcome.kind === 'success') known.set(stepId, outcome.output);
-  const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId) : undefined;
+  const chained = outcome.kind === 'success' ? extendInputs(fn, stepId, inputs, outcome.output, result.leased.stepId, commit.result.kind === 'completed' ? commit.result.json : undefined) : undefined;
   if (!chained) await fillMissingOutputs(deps, fn, runId, result.leased.stepId, known);
   return {
     kind: 'done',
     next: {
       item: stepItem(context.run, result.leased),
       fn,
-      ...(chained ? { inputs: chained } : {}),
-      context: { ...context, async: result.leased.async, history: { attempts: 0, errors: [] } },
+      inputs: chained,
+      context: nextContext(context, result.leased.async),
       owner: successor,
       known,
     },
   };
+}
+
+/** The context of the step a commit leased next: the run's, with that step's async event and no history. */
+function nextContext(context: LeasedStepContext, async: LeasedStepContext['async']): LeasedStepContext {
+  // Written out rather than spread: this runs once per chained step.
+  const next: LeasedStepContext = { run: context.run, event: context.event, outputs: context.outputs, async, history: { attempts: 0, errors: [] } };
+  if (context.definition !== undefined) return { ...next, definition: context.definition };
+  return next;
 }
 
 /** A fan-in step's other parents may have been committed by other executors: read the outputs this one lacks. */

@@ -74,16 +74,9 @@ export function watchLeases(deps: EngineDeps & { leaseMs: number }, outer: Abort
       const watched: Watched = { lease, until: deps.clock.now() + deps.leaseMs };
       current = watched;
       timer ??= setInterval(renew, Math.max(20, deps.leaseMs / 3));
-      const { signal } = controller;
-      return {
-        signal,
-        get stopped() {
-          return watched.stopped;
-        },
-        close() {
-          if (current === watched) current = undefined;
-        },
-      };
+      return new StepWatch(controller.signal, watched, () => {
+        if (current === watched) current = undefined;
+      });
     },
     close() {
       current = undefined;
@@ -91,6 +84,19 @@ export function watchLeases(deps: EngineDeps & { leaseMs: number }, outer: Abort
       outer.removeEventListener('abort', onOuterAbort);
     },
   };
+}
+
+/** One step's watch. A class, not an object literal with a getter: one is made per step, and V8 builds such literals slowly. */
+class StepWatch implements LeaseWatch {
+  constructor(readonly signal: AbortSignal, private readonly watched: Watched, private readonly onClose: () => void) {}
+
+  get stopped(): StopReason | undefined {
+    return this.watched.stopped;
+  }
+
+  close(): void {
+    this.onClose();
+  }
 }
 
 /** Watch one step's lease (see watchLeases). */

@@ -22,16 +22,19 @@ export function inputsOf(known: Map<string, unknown>, ids: string[]): StepInputs
  * chain): `parent`'s inputs plus its output, without reading the others again. The parent's inputs
  * are extended in place: its attempt is over and nothing else holds them. Undefined otherwise.
  */
-export function extendInputs(fn: CompiledFunction, parent: string, inputs: StepInputs, output: unknown, next: string): StepInputs | undefined {
+export function extendInputs(
+  fn: CompiledFunction, parent: string, inputs: StepInputs, output: unknown, next: string, json?: string,
+): StepInputs | undefined {
   const isChild = fn.steps.get(next)?.after.some((edge) => edge.parent === parent) ?? false;
   // A parent's ancestors and the parent are ancestors of its child: equal counts mean equal sets.
   if (!isChild || ancestorsOf(fn, next).length !== ancestorsOf(fn, parent).length + 1) return undefined;
-  addOutput(inputs, parent, output);
+  addOutput(inputs, parent, output, json);
   return inputs;
 }
 
-function addOutput(inputs: StepInputs, id: string, output: unknown): void {
+/** `json`: the output's JSON when it was made already (its commit's). */
+function addOutput(inputs: StepInputs, id: string, output: unknown, json?: string): void {
   setOwn(inputs.steps, id, output);
-  const member = memberJson(id, output);
+  const member = memberJson(id, output, json);
   if (member !== undefined) inputs.json.append(member);
 }
