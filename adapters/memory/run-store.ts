@@ -147,7 +147,7 @@ export class MemoryRunStore implements RunStore {
     if (run.meta.status !== 'Running' || step?.status !== 'Scheduled' || step.attempt !== commit.attempt) return { outcome: 'stale' };
     // Encode first: nothing is written when any part cannot be encoded.
     const errors = encode(commit.errors);
-    // jsonOf: a large output's JSON is kept for the next step's input, which the executor builds next.
+    // The planner's JSON of the output, which the executor also hands to the next step's input; made here for callers without one.
     const output = commit.result.kind === 'completed' ? (commit.result.json ?? jsonOf(commit.result.output)) : undefined;
     const asyncs = commit.changes ? encodeAsyncs(commit.changes) : [];
     const discovered = commit.result.kind === 'completed' ? encodeDiscovered(run, commit.discovered ?? []) : [];

@@ -92,7 +92,7 @@ export class RedisRunStore implements RunStore {
 
   commitAttempt(commit: AttemptCommit): Promise<CommitResult> {
     const { result } = commit;
-    // jsonOf: a large output's JSON is kept for the next step's input, which the executor builds next.
+    // The planner's JSON of the output, which the executor also hands to the next step's input; made here for callers without one.
     const detail = result.kind === 'completed' ? (result.json ?? jsonOf(result.output)) : result.kind === 'retry' ? at(result.retryAt) : result.reason;
     const args = [
       ms(this.retentionMs), at(commit.now), String(RUN_FORMAT), commit.stepId, String(commit.attempt), result.kind, detail,

@@ -83,6 +83,7 @@ function expressionVars(context: EdgeContext): ExpressionVars {
 export function planStart(fn: CompiledFunction, event: StepstackEvent, runId: string, now: number, retentionMs: number, events?: StepstackEvent[]): PlannedChanges {
   const context: EdgeContext = { runId, now, event, steps: {}, parentAsync: null, response: null, ...(events ? { events } : {}) };
   const planned = planEdgesFrom(fn, fn.triggerEdges, context);
+  if (fn.cancel.length === 0) return planned;
   const vars = expressionVars(context);
   fn.cancel.forEach((rule, index) => {
     const pause: PausePlan = { id: cancelPauseId(runId, index), kind: 'cancel', event: rule.event, expiresAt: now + (rule.timeoutMs ?? retentionMs) };

@@ -12,12 +12,13 @@ const made = new WeakMap<object, string>();
  */
 const KEPT_FROM_LENGTH = 512;
 
-export function jsonOf(value: unknown): string {
+/** `keptFrom`: the shortest JSON worth keeping for the next call with the same object. */
+export function jsonOf(value: unknown, keptFrom = KEPT_FROM_LENGTH): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
   let json = made.get(value);
   if (json === undefined) {
     json = JSON.stringify(value) ?? 'null';
-    if (json.length >= KEPT_FROM_LENGTH) made.set(value, json);
+    if (json.length >= keptFrom) made.set(value, json);
   }
   return json;
 }
@@ -42,17 +43,8 @@ export function stepInputJson(input: StepInput, steps?: JsonObjectWriter): strin
   return `${head}${steps ? `${steps.open().toString('utf8')}}` : stepsJson(input)}${tail}`;
 }
 
-/** JSON made of events, whatever their size: a run's event is in every one of its steps' inputs. */
-const eventsMade = new WeakMap<StepstackEvent, string>();
-
-function eventJson(event: StepstackEvent): string {
-  let json = eventsMade.get(event);
-  if (json === undefined) {
-    json = JSON.stringify(event);
-    eventsMade.set(event, json);
-  }
-  return json;
-}
+/** An event's JSON is kept whatever its size: a run's event is in every one of its steps' inputs. */
+const eventJson = (event: StepstackEvent): string => jsonOf(event, 0);
 
 /** The input's JSON before `steps` and after it. */
 function around(input: StepInput): { head: string; tail: string } {

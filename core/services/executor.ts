@@ -149,9 +149,11 @@ async function runChain(deps: ExecutorDeps, first: LeasedStep, leases: LeaseWatc
     }
     const current: LeasedStep = next;
     // Straight to the step when its function has no flow control: no wrapper, closures or extra await per step.
-    const ran = !hasStepFlowControl(current.fn) ? await runLeasedStep(deps, current, leases) : await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
-      (events) => runLeasedStep(deps, events ? { ...current, events } : current, leases),
-      (result) => (result.kind === 'done' ? result.next?.owner : undefined));
+    const ran = hasStepFlowControl(current.fn)
+      ? await underFlowControl(deps, { fn: current.fn, item: current.item, event: current.context.event, owner: current.owner },
+        (events) => runLeasedStep(deps, events ? { ...current, events } : current, leases),
+        (result) => (result.kind === 'done' ? result.next?.owner : undefined))
+      : await runLeasedStep(deps, current, leases);
     if (ran === PARKED) {
       // Over a concurrency limit: parked until a slot frees, then sent again.
       await deps.state.releaseLease(current.item.runId, current.item.stepId, current.owner);
