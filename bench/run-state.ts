@@ -148,10 +148,12 @@ interface Backend {
   open(): Promise<StateStore>;
   /** Redis's used_memory in bytes; undefined in memory. */
   usedMemory(): Promise<number | undefined>;
+  /** The Redis server's CPU time so far in µs (user + system); undefined in memory. */
+  serverCpuMicros(): Promise<number | undefined>;
 }
 
 function memoryBackend(): Backend {
-  return { name: 'memory', open: () => Promise.resolve(createMemoryStateStore()), usedMemory: () => Promise.resolve(undefined) };
+  return { name: 'memory', open: () => Promise.resolve(createMemoryStateStore()), usedMemory: () => Promise.resolve(undefined), serverCpuMicros: () => Promise.resolve(undefined) };
 }
 
 function redisBackend(url: string, admin: Redis): Backend {
@@ -163,6 +165,11 @@ function redisBackend(url: string, admin: Redis): Backend {
     },
     async usedMemory() {
       return Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
+    },
+    async serverCpuMicros() {
+      const cpu = await admin.info('cpu');
+      const seconds = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(cpu)?.[1] ?? 0);
+      return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
     },
   };
 }
@@ -211,7 +218,7 @@ async function fanOut(backend: Backend, steps: NoopStepServer): Promise<FanFigur
   }
 }
 
-interface ChainFigures { stepsPerSecond: number; redisBytesPerStep?: number }
+interface ChainFigures { stepsPerSecond: number; redisBytesPerStep?: number; cpu: string }
 interface ChainComparison { short: ChainFigures; long: ChainFigures; roundRatios: number[] }
 
 /** CHAIN_STEPS steps as chains of `length`, CHAIN_RUNS_IN_FLIGHT runs at a time (a new one starts as one ends). */
@@ -247,9 +254,16 @@ async function chainLengths(backend: Backend): Promise<ChainComparison> {
   };
   const measure = (fn: CompiledFunction, length: number): Promise<ChainFigures> => onFreshEngine(async (engine) => {
     const before = await backend.usedMemory();
+    const cpuBefore = { bench: process.cpuUsage(), steps: await steps.cpuMicros(), server: await backend.serverCpuMicros() };
     const stepsPerSecond = await chains(engine, steps, fn, length);
+    const bench = process.cpuUsage(cpuBefore.bench);
+    const perStep = (micros: number): string => (micros / CHAIN_STEPS).toFixed(0);
+    const server = await backend.serverCpuMicros();
+    // CPU per step of each process (this VM's two cores run all three): where a round's time went.
+    const cpu = [`bench ${perStep(bench.user + bench.system)}`, `step server ${perStep((await steps.cpuMicros()) - cpuBefore.steps)}`,
+      ...(server !== undefined && cpuBefore.server !== undefined ? [`Redis ${perStep(server - cpuBefore.server)}`] : [])].join(', ');
     const after = await backend.usedMemory();
-    return { stepsPerSecond, ...(before !== undefined && after !== undefined ? { redisBytesPerStep: (after - before) / CHAIN_STEPS } : {}) };
+    return { stepsPerSecond, cpu, ...(before !== undefined && after !== undefined ? { redisBytesPerStep: (after - before) / CHAIN_STEPS } : {}) };
   });
   try {
     // Warm-up: connections, script loading, JIT.
@@ -257,12 +271,12 @@ async function chainLengths(backend: Backend): Promise<ChainComparison> {
       const runId = await engine.start(short);
       await steps.whenRunDone(runId, 10);
     }));
-    const figures: ChainComparison = { short: { stepsPerSecond: 0 }, long: { stepsPerSecond: 0 }, roundRatios: [] };
+    const figures: ChainComparison = { short: { stepsPerSecond: 0, cpu: '' }, long: { stepsPerSecond: 0, cpu: '' }, roundRatios: [] };
     for (let round = 0; round < CHAIN_ROUNDS; round += 1) {
       const rate = { short: 0, long: 0 };
       for (const [fn, length, key] of round % 2 === 0 ? [[short, 10, 'short'], [long, 500, 'long']] as const : [[long, 500, 'long'], [short, 10, 'short']] as const) {
         const measured = await measure(fn, length);
-        if (process.env.BENCH_VERBOSE) console.error(`  chain of ${length}: ${measured.stepsPerSecond.toFixed(0)} steps/s`);
+        if (process.env.BENCH_VERBOSE) console.error(`  chain of ${length}: ${measured.stepsPerSecond.toFixed(0)} steps/s; CPU µs per step: ${measured.cpu}`);
         rate[key] = measured.stepsPerSecond;
         if (measured.stepsPerSecond > figures[key].stepsPerSecond) figures[key] = measured;
       }
