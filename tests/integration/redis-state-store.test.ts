@@ -7,7 +7,7 @@ import { SCRIPT_KEY_COUNTS } from '../../adapters/redis/scripts';
 import { PlatformError } from '../../core/errors';
 import type { FunctionDefinition } from '../../core/functions/definition';
 import type { StateStore } from '../../core/ports/state';
-import { completeStep, plannedRun } from '../support/runs';
+import { completeStep, completionOf, plannedRun } from '../support/runs';
 import { describeStateStoreConformance } from '../conformance/state-store.suite';
 import { type SpawnedRedisServer, spawnRedisServer } from '../harness/redis-server';
 import { harnessEnv } from '../support/harness-env';
@@ -174,6 +174,56 @@ describe('redis state store in cluster mode', () => {
 });
 
 describe('redis state store', () => {
+  it('leaves no key of a run without an expiry while leases pass along a chain, a timer is set and the run ends', async () => {
+    // Prepare
+    const retentionMs = 600_000;
+    const keyPrefix = uniquePrefix('expiry');
+    const store = createRedisStateStore({ url: sharedUrl(), keyPrefix, retentionMs });
+    const admin = new Redis(sharedUrl());
+    const chain: FunctionDefinition = {
+      id: 'expiry', name: 'expiry', triggers: [{ event: 'test/go' }],
+      steps: {
+        a: { runtime: { type: 'http', url: 'http://127.0.0.1:9/a' }, after: [{ step: '$trigger' }] },
+        b: { runtime: { type: 'http', url: 'http://127.0.0.1:9/b' }, after: [{ step: 'a' }] },
+        c: { runtime: { type: 'http', url: 'http://127.0.0.1:9/c' }, after: [{ step: 'b' }] },
+        later: { runtime: { type: 'http', url: 'http://127.0.0.1:9/later' }, after: [{ step: 'c', wait: '1h' }] },
+      },
+    };
+    const run = plannedRun(chain, Date.now());
+    const lease = { owner: 'w/1', until: Date.now() + 60_000 };
+    const keysWithoutExpiry = async (): Promise<string[]> => {
+      const keys = await admin.keys(`${keyPrefix}:*`);
+      const ttls = await Promise.all(keys.map((key) => admin.pttl(key)));
+      return keys.filter((_, i) => ttls[i]! < retentionMs - 60_000);
+    };
+    const seen: string[][] = [];
+    // Act
+    await store.createRun(run);
+    await store.leaseStep({ runId: run.id, stepId: 'a', attempt: 0, owner: lease.owner, leaseMs: 60_000, now: Date.now() });
+    // a's commit makes the outputs hash and hands its lease on to b.
+    await store.commitAttempt({ ...completionOf(run, 'a', Date.now()), release: { owner: lease.owner }, leaseNext: lease });
+    seen.push(await keysWithoutExpiry());
+    // With b's lease gone the leases hash is deleted; b's commit makes it again for c.
+    await store.releaseLease(run.id, 'b', lease.owner);
+    await store.commitAttempt({ ...completionOf(run, 'b', Date.now()), leaseNext: lease });
+    seen.push(await keysWithoutExpiry());
+    // c's commit sets the timer of `later` (the waits hash).
+    await store.commitAttempt({ ...completionOf(run, 'c', Date.now()), release: { owner: lease.owner } });
+    seen.push(await keysWithoutExpiry());
+    await store.endRun({ runId: run.id, status: 'Cancelled', reason: 'done', now: Date.now() });
+    seen.push(await keysWithoutExpiry());
+    const keys = await admin.keys(`${keyPrefix}:*`);
+    const longest = Math.max(...await Promise.all(keys.map((key) => admin.pttl(key))));
+    await store.close();
+    await deleteKeys(sharedUrl(), keyPrefix);
+    await admin.quit();
+    // Assess
+    expect(seen).toEqual([[], [], [], []]);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    // Kept at most 1/64 of the retention longer (adapters/redis/lua/graph.ts ttl_of).
+    expect(longest).toBeLessThanOrEqual(retentionMs + retentionMs / 64);
+  });
+
   it('refuses a URL that is not redis:// or rediss://, without echoing it', () => {
     // Prepare
     const urls = ['http://user:secret@host:6379', 'not a url'];

@@ -1,7 +1,7 @@
 import type { StepstackEvent } from '../../core/events/event';
 import { compileFunction } from '../../core/functions/compile';
 import type { FunctionDefinition } from '../../core/functions/definition';
-import type { CommitResult, NewRun } from '../../core/ports/run-store';
+import type { AttemptCommit, CommitResult, NewRun } from '../../core/ports/run-store';
 import type { StateStore } from '../../core/ports/state';
 import { planAttempt } from '../../core/run/attempt';
 import { defaultRetrySettings } from '../../core/run/backoff';
@@ -27,9 +27,14 @@ export function plannedRun(definition: FunctionDefinition, now: number, options:
 
 /** Complete an attempt as the executor does (the commit's guard is the attempt; no lease needed). */
 export function completeStep(store: StateStore, run: NewRun, stepId: string, now: number, output: unknown = { ok: stepId }, attempt = 0): Promise<CommitResult> {
+  return store.commitAttempt(completionOf(run, stepId, now, output, attempt));
+}
+
+/** The commit of a successful attempt, as the executor plans it. */
+export function completionOf(run: NewRun, stepId: string, now: number, output: unknown = { ok: stepId }, attempt = 0): AttemptCommit {
   const fn = compileFunction(run.definition);
   const { commit } = planAttempt(fn, stepId, attempt, { kind: 'success', output }, {
     runId: run.id, event: run.event, steps: {}, async: null, attempts: attempt, errors: [], now, retry: defaultRetrySettings,
   });
-  return store.commitAttempt(commit);
+  return commit;
 }

@@ -1,4 +1,4 @@
-import { OPEN_CHANGE_LUA } from './graph';
+import { GRAPH_LUA } from './graph';
 
 /**
  * Settle an attempt of a step, guarded by that attempt still being the scheduled one of a running run.
@@ -11,18 +11,27 @@ import { OPEN_CHANGE_LUA } from './graph';
  */
 export const commitAttempt = {
   keys: 7,
-  lua: `${OPEN_CHANGE_LUA}
+  lua: `${GRAPH_LUA}
+local M, S, O, L, W = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local retention, now = ARGV[1], ARGV[2]
 local step, attempt, kind = ARGV[4], ARGV[5], ARGV[6]
+-- The hot path of every step: each read and write here is one call of the script's, so the run's
+-- fields are read once, and what the commit itself decides (status, open steps) is not read again.
+local run = redis.call('HMGET', M, 'format', 'status', 'open', 'ob')
+if not run[1] then return {'missing'} end
+if run[1] ~= ARGV[3] then return {'format', run[1]} end
 local scheduled_as = redis.call('HMGET', S, 'st:' .. step, 'at:' .. step)
-if redis.call('HGET', M, 'status') ~= 'Running' or scheduled_as[1] ~= 'Scheduled' or scheduled_as[2] ~= attempt then return {'stale'} end
+if run[2] ~= 'Running' or scheduled_as[1] ~= 'Scheduled' or scheduled_as[2] ~= attempt then return {'stale'} end
+local status = 'Running'
 -- The attempt count and errors go with the step's other fields, in one write per outcome.
 local counted = {'n:' .. step, ARGV[8], 'er:' .. step, ARGV[9]}
-local scheduled, dropped = {}, {}
+local scheduled, dropped, made = {}, {}, {}
 local cap = tonumber(ARGV[13])
 local discovered = {}
 if kind == 'completed' and ARGV[14] ~= '' then discovered = cjson.decode(ARGV[14]) end
+local held_bytes = tonumber(run[4] or '0')
 if kind == 'completed' and cap > 0 then
-  local held = tonumber(redis.call('HGET', M, 'ob') or '0') + discovered_bytes(discovered)
+  local held = held_bytes + discovered_bytes(discovered)
   if held + #ARGV[7] > cap then
     kind = 'failed'
     ARGV[7] = "step '" .. step .. "' failed for good: its output of " .. #ARGV[7] .. " bytes would bring the run's stored outputs to "
@@ -31,13 +40,15 @@ if kind == 'completed' and cap > 0 then
 end
 if kind == 'completed' then
   redis.call('HSET', O, step, ARGV[7])
-  redis.call('HINCRBY', M, 'ob', #ARGV[7])
+  redis.call('HSET', M, 'ob', held_bytes + #ARGV[7], 'open', tonumber(run[3]) - 1)
+  -- The step's due time stays: a completed step's is not read (run-codec.ts).
   redis.call('HSET', S, 'st:' .. step, 'Completed', 'en:' .. step, now, unpack(counted))
-  redis.call('HDEL', S, 'du:' .. step)
-  redis.call('HINCRBY', M, 'open', -1)
   add_discovered(M, S, O, discovered, now, scheduled)
   apply_changes(M, S, W, 15, now, scheduled)
-  complete_if_done(M, W, now, dropped)
+  local timers = tonumber(ARGV[15])
+  if timers + tonumber(ARGV[16 + 2 * timers]) > 0 then made[#made + 1] = W end
+  -- A step scheduled now is open: the run goes on.
+  if #scheduled == 0 and complete_if_done(M, W, now, dropped) then status = 'Completed' end
 elseif kind == 'retry' then
   local next_attempt = tostring(tonumber(attempt) + 1)
   redis.call('HSET', S, 'at:' .. step, next_attempt, 'du:' .. step, ARGV[7], unpack(counted))
@@ -45,23 +56,32 @@ elseif kind == 'retry' then
 else
   redis.call('HSET', S, 'st:' .. step, 'Failed', 'en:' .. step, now, unpack(counted))
   end_run(M, W, 'Failed', now, ARGV[7], dropped)
+  status = 'Failed'
 end
+local ours = false
 if ARGV[10] ~= '' then
   local held = redis.call('HGET', L, step)
-  if held and string.match(held, '^(.*)|%d+$') == ARGV[10] then redis.call('HDEL', L, step) end
+  ours = held and string.match(held, '^(.*)|%d+$') == ARGV[10]
 end
+-- The next step is leased before this one's lease goes, so that L is not emptied (deleted) and made
+-- again at each step of a chain; when L held no lease of ours it may be new, and gets its time.
 local leased = nil
-if ARGV[11] ~= '' and redis.call('HGET', M, 'status') == 'Running' then
+if ARGV[11] ~= '' and status == 'Running' then
   for i, s in ipairs(scheduled) do
     if s[2] == '0' and tonumber(s[3]) <= tonumber(now) then
       redis.call('HSET', L, s[1], ARGV[11] .. '|' .. ARGV[12])
-      local context = redis.call('HMGET', S, 'as:' .. s[1], 'op:' .. s[1])
+      if not ours then made[#made + 1] = L end
+      local context = s[4] ~= nil and {s[4], s[5]} or redis.call('HMGET', S, 'as:' .. s[1], 'op:' .. s[1])
       leased = {s[1], s[2], s[3], context[1], context[2]}
       table.remove(scheduled, i)
       break
     end
   end
 end
-refresh(retention)
-return committed(M, O, scheduled, dropped, leased)`,
+if ours then redis.call('HDEL', L, step) end
+local outputs = redis.call('HLEN', O)
+-- O is new when it holds no more outputs than this commit wrote.
+if kind == 'completed' and outputs <= 1 + #discovered then made[#made + 1] = O end
+refresh_due(M, retention, made)
+return committed(M, O, scheduled, dropped, leased, status, outputs)`,
 };

@@ -15,18 +15,30 @@ local retention, now = ARGV[1], ARGV[2]
 if redis.call('EXISTS', M) == 1 then return {'exists'} end
 redis.call('DEL', S, O, L, W)
 local topology = cjson.decode(ARGV[9])
+local ttl = ttl_of(retention)
 redis.call('HSET', M, 'format', ARGV[3], 'id', ARGV[4], 'fn', ARGV[5], 'hash', ARGV[6], 'ev', ARGV[7], 'status', 'Running', 'started', now, 'open', #topology)
 if ARGV[8] ~= '' then redis.call('HSET', M, 'rerun', ARGV[8]) end
+-- Every step's fields in a few writes rather than two per step (each is a call of the script's),
+-- at most 4,000 arguments a write (Lua's unpack has a limit of its own).
+local fields = {}
+local function flush()
+  if #fields > 0 then redis.call('HSET', S, unpack(fields)); fields = {} end
+end
 for _, step in ipairs(topology) do
   local id, edges, children = step[1], step[2], step[3]
-  redis.call('HSET', S, 'st:' .. id, 'Pending', 'at:' .. id, '0', 'n:' .. id, '0', 'er:' .. id, '[]', 'un:' .. id, edges, 'ne:' .. id, edges)
-  if #children > 0 then redis.call('HSET', S, 'k:' .. id, cjson.encode(children)) end
+  for _, value in ipairs({'st:' .. id, 'Pending', 'at:' .. id, '0', 'n:' .. id, '0', 'er:' .. id, '[]', 'un:' .. id, edges, 'ne:' .. id, edges}) do fields[#fields + 1] = value end
+  if #children > 0 then fields[#fields + 1] = 'k:' .. id; fields[#fields + 1] = cjson.encode(children) end
+  if #fields >= 4000 then flush() end
 end
-redis.call('SET', FN, ARGV[10])
-redis.call('SET', EV, ARGV[11])
+flush()
+redis.call('SET', FN, ARGV[10], 'PX', ttl)
+redis.call('SET', EV, ARGV[11], 'PX', ttl)
 local scheduled, dropped = {}, {}
 apply_changes(M, S, W, 12, now, scheduled)
-complete_if_done(M, W, now, dropped)
-refresh(retention)
-return committed(M, O, scheduled, dropped, nil)`,
+local status = 'Running'
+-- A step scheduled now is open: the run goes on.
+if #scheduled == 0 and complete_if_done(M, W, now, dropped) then status = 'Completed' end
+-- The keys this made (O and L are empty: deleted above).
+for _, key in ipairs({M, S, W}) do redis.call('PEXPIRE', key, ttl) end
+return committed(M, O, scheduled, dropped, nil, status, 0)`,
 };

@@ -17,7 +17,7 @@ local function resolve_edge(M, S, first, now, scheduled)
     local step, edge, target, awaited = item[1], item[2], item[3], item[4]
     local edge_field = 'e:' .. step .. ':' .. edge
     -- One read and one write of the step's fields: the counters are counted here (the script is atomic).
-    local got = redis.call('HMGET', S, 'st:' .. step, edge_field, 'wa:' .. step, 'fi:' .. step, 'un:' .. step)
+    local got = redis.call('HMGET', S, 'st:' .. step, edge_field, 'wa:' .. step, 'fi:' .. step, 'un:' .. step, 'as:' .. step, 'op:' .. step)
     local status, current = got[1], got[2] or 'pending'
     local waiting, fired, unresolved = tonumber(got[3] or '0'), tonumber(got[4] or '0'), tonumber(got[5] or '0')
     if status and (current == 'pending' or current == 'waiting') then
@@ -42,7 +42,8 @@ local function resolve_edge(M, S, first, now, scheduled)
             if next_status ~= status then set('st:' .. step, next_status) end
           elseif fired > 0 then
             set('st:' .. step, 'Scheduled'); set('at:' .. step, '0'); set('du:' .. step, now)
-            scheduled[#scheduled + 1] = {step, '0', now}
+            -- With the step's async event and op, read here, for a commit that leases it at once.
+            scheduled[#scheduled + 1] = {step, '0', now, awaited or got[6], got[7]}
           else
             set('st:' .. step, 'Skipped'); set('en:' .. step, now)
             skipped = true
@@ -71,11 +72,14 @@ local function end_run(M, W, status, now, reason, dropped)
   redis.call('DEL', W)
 end
 
+-- True when it ended the run.
 local function complete_if_done(M, W, now, dropped)
   local run = redis.call('HMGET', M, 'status', 'open')
   if run[1] == 'Running' and tonumber(run[2]) <= 0 then
     end_run(M, W, 'Completed', now, false, dropped)
+    return true
   end
+  return false
 end
 
 -- ARGV from position i: a count of timers then id, JSON pairs; pauses likewise; a count of edge
@@ -127,17 +131,35 @@ local function discovered_bytes(discovered)
   return total
 end
 
+-- A refresh gives every key of the run retention plus 1/64 of it, so that the commits that follow
+-- within that 1/64 need not refresh again (refresh_due): every key then lives at least the retention
+-- after the run's last change, and at most 1/64 longer. A key made later gets at least M's time left.
+local function ttl_of(retention)
+  local ms = tonumber(retention)
+  return ms + math.floor(ms / 64)
+end
+
 local function refresh(retention)
-  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, retention) end
+  local ttl = ttl_of(retention)
+  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ttl) end
+end
+
+-- Refresh once M (whose time is set only with all the others') has less than the retention left;
+-- until then only the keys this change may have made (\`made\`) need a time of their own.
+local function refresh_due(M, retention, made)
+  if redis.call('PTTL', M) < tonumber(retention) then return refresh(retention) end
+  local ttl = ttl_of(retention)
+  for _, key in ipairs(made) do redis.call('PEXPIRE', key, ttl) end
 end
 
 -- One JSON text rather than nested arrays: the client decodes a reply element by element, and a
 -- commit's ten or so elements cost it more than JSON.parse of the whole (bench/redis-vs-bullmq.ts).
 -- cjson writes an empty table as {}: the client reads any non-array there as empty.
-local function committed(M, O, scheduled, dropped, leased)
+-- \`status\`: the run's status when the caller knows it; \`outputs\`: likewise HLEN of O.
+local function committed(M, O, scheduled, dropped, leased, status, outputs)
   local flat = {}
   for _, s in ipairs(scheduled) do flat[#flat + 1] = s[1]; flat[#flat + 1] = s[2]; flat[#flat + 1] = s[3] end
-  return cjson.encode({'committed', redis.call('HGET', M, 'status'), flat, dropped, redis.call('HLEN', O), leased or {}})
+  return cjson.encode({'committed', status or redis.call('HGET', M, 'status'), flat, dropped, outputs or redis.call('HLEN', O), leased or {}})
 end
 
 local function open_run(M, expected_format)

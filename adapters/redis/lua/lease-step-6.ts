@@ -1,5 +1,3 @@
-import { GRAPH_LUA } from './graph';
-
 /**
  * Lease an open attempt of a step and read what it needs.
  * KEYS: M, S, O, L, FN, EV of the run (see graph.ts).
@@ -11,13 +9,15 @@ import { GRAPH_LUA } from './graph';
  */
 export const leaseStep = {
   keys: 6,
-  lua: `${GRAPH_LUA}
+  lua: `
 local M, S, O, L, FN, EV = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local refused = open_run(M, ARGV[1])
-if refused then return refused end
 local step, attempt, owner, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-if redis.call('HGET', M, 'status') ~= 'Running' or redis.call('HGET', S, 'st:' .. step) ~= 'Scheduled'
-  or redis.call('HGET', S, 'at:' .. step) ~= attempt then return {'closed'} end
+-- Each field read once (a call of the script's each): the run's, then the step's.
+local run = redis.call('HMGET', M, 'format', 'id', 'fn', 'hash', 'ev', 'status', 'started', 'rerun')
+if not run[1] then return {'missing'} end
+if run[1] ~= ARGV[1] then return {'format', run[1]} end
+local fields = redis.call('HMGET', S, 'st:' .. step, 'at:' .. step, 'as:' .. step, 'n:' .. step, 'er:' .. step, 'op:' .. step)
+if run[6] ~= 'Running' or fields[1] ~= 'Scheduled' or fields[2] ~= attempt then return {'closed'} end
 local held = redis.call('HGET', L, step)
 if held then
   local holder, until_ms = string.match(held, '^(.*)|(%d+)$')
@@ -50,6 +50,6 @@ else
 end
 local definition = false
 if ARGV[7] == '1' then definition = redis.call('GET', FN) end
-return {'leased', redis.call('HMGET', M, 'id', 'fn', 'hash', 'ev', 'status', 'started', 'rerun'), outputs, definition, redis.call('GET', EV),
-  redis.call('HGET', S, 'as:' .. step), redis.call('HGET', S, 'n:' .. step), redis.call('HGET', S, 'er:' .. step), redis.call('HGET', S, 'op:' .. step)}`,
+return {'leased', {run[2], run[3], run[4], run[5], run[6], run[7], run[8]}, outputs, definition, redis.call('GET', EV),
+  fields[3], fields[4], fields[5], fields[6]}`,
 };
