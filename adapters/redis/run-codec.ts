@@ -148,8 +148,7 @@ export function decodeRun(reply: unknown[], now: number): StoredRun {
     setOwn<StoredStep>(steps, id, {
       status: fields[field] as StepStatus, attempt: Number(fields[`at:${id}`] ?? 0), attempts: Number(fields[`n:${id}`] ?? 0),
       errors: decode<AttemptError[]>(fields[`er:${id}`] ?? '[]'), edges, async: async ? decode<StepstackEvent>(async) : null,
-      // A completed step keeps its due time in Redis (one call less per commit), but has none.
-      ...(due === undefined || fields[field] === 'Completed' ? {} : { dueAt: Number(due) }), ...(ended === undefined ? {} : { endedAt: Number(ended) }),
+      ...(due === undefined ? {} : { dueAt: Number(due) }), ...(ended === undefined ? {} : { endedAt: Number(ended) }),
       ...(op === undefined ? {} : { op: decode(op) }),
     });
   }
