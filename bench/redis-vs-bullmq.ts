@@ -234,10 +234,10 @@ function runInChild(system: System, kind: StepKind, redisUrl: string, redisPort:
   });
 }
 
-/** Each system PAIRS times on the Redis server at `redis`, each run in a fresh process, in alternating order. */
-export async function compareWithBullmq(redis: { url: string; port: number }, kind: StepKind = 'http'): Promise<Record<System, Figures[]>> {
+/** Each system `pairs` times on the Redis server at `redis`, each run in a fresh process, in alternating order. */
+export async function compareWithBullmq(redis: { url: string; port: number }, kind: StepKind = 'http', pairs = PAIRS): Promise<Record<System, Figures[]>> {
   const results: Record<System, Figures[]> = { stepstack: [], bullmq: [] };
-  for (let pair = 0; pair < PAIRS; pair += 1) {
+  for (let pair = 0; pair < pairs; pair += 1) {
     for (const system of (pair % 2 === 0 ? ['stepstack', 'bullmq'] : ['bullmq', 'stepstack']) as System[]) {
       results[system].push(await runInChild(system, kind, redis.url, redis.port));
     }
