@@ -174,6 +174,34 @@ describe('redis state store in cluster mode', () => {
 });
 
 describe('redis state store', () => {
+  it('stores the steps of a run of more than a dozen steps as a hash table, and those of a smaller one compact', async () => {
+    // Prepare
+    const keyPrefix = uniquePrefix('encoding');
+    const store = createRedisStateStore({ url: sharedUrl(), keyPrefix });
+    const admin = new Redis(sharedUrl());
+    const chainOf = (length: number): FunctionDefinition => ({
+      id: `chain-${length}`, name: 'chain', triggers: [{ event: 'test/go' }],
+      steps: Object.fromEntries(Array.from({ length }, (_, i) => [`s${i}`, {
+        runtime: { type: 'http' as const, url: `http://127.0.0.1:9/s${i}` }, after: [{ step: i === 0 ? '$trigger' : `s${i - 1}` }],
+      }])),
+    });
+    const [small, large] = [plannedRun(chainOf(10), Date.now()), plannedRun(chainOf(20), Date.now())];
+    // Act
+    await store.createRun(small!);
+    await store.createRun(large!);
+    await completeStep(store, large!, 's0', Date.now());
+    const encodings = await Promise.all([small!, large!].map((run) => admin.object('ENCODING', keysFor(keyPrefix).run(run.id).steps)));
+    const loaded = await store.loadRun(large!.id);
+    await store.close();
+    await deleteKeys(sharedUrl(), keyPrefix);
+    await admin.quit();
+    // Assess
+    // A listpack is scanned at each field a commit reads or writes (adapters/redis/lua/create-run-7.ts).
+    expect(encodings).toEqual(['listpack', 'hashtable']);
+    expect(Object.keys(loaded?.steps ?? {})).toHaveLength(20);
+    expect(loaded?.steps.s1?.status).toBe('Scheduled');
+  });
+
   it('leaves no key of a run without an expiry while leases pass along a chain, a timer is set and the run ends', async () => {
     // Prepare
     const retentionMs = 600_000;
