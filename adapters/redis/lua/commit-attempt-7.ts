@@ -48,8 +48,7 @@ if kind == 'completed' then
   apply_changes(M, S, W, 15, now, scheduled)
   local timers = tonumber(ARGV[15])
   if timers + tonumber(ARGV[16 + 2 * timers]) > 0 then made[#made + 1] = W end
-  -- A step scheduled now is open: the run goes on.
-  if #scheduled == 0 and complete_if_done(M, W, now, dropped) then status = 'Completed' end
+  if complete_if_done(M, W, now, dropped, scheduled) then status = 'Completed' end
 elseif kind == 'retry' then
   local next_attempt = tostring(tonumber(attempt) + 1)
   redis.call('HSET', S, 'at:' .. step, next_attempt, 'du:' .. step, ARGV[7], unpack(counted))

@@ -44,8 +44,7 @@ redis.call('SET', EV, ARGV[11], 'PX', ttl)
 local scheduled, dropped = {}, {}
 apply_changes(M, S, W, 12, now, scheduled)
 local status = 'Running'
--- A step scheduled now is open: the run goes on.
-if #scheduled == 0 and complete_if_done(M, W, now, dropped) then status = 'Completed' end
+if complete_if_done(M, W, now, dropped, scheduled) then status = 'Completed' end
 -- The keys this made (O and L are empty: deleted above).
 for _, key in ipairs({M, S, W}) do redis.call('PEXPIRE', key, ttl) end
 return committed(M, O, scheduled, dropped, nil, status, 0)`,

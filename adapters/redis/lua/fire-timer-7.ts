@@ -17,7 +17,7 @@ if timer.endsPause then
   if pause then dropped[#dropped + 1] = pause; redis.call('HDEL', W, 'p:' .. timer.endsPause) end
 end
 resolve_edge(M, S, {timer.resolve.step, tostring(timer.resolve.edge), timer.resolve.to, false}, now, scheduled)
-complete_if_done(M, W, now, dropped)
+complete_if_done(M, W, now, dropped, scheduled)
 refresh(retention)
 return committed(M, O, scheduled, dropped, nil)`,
 };

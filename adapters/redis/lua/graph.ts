@@ -72,8 +72,9 @@ local function end_run(M, W, status, now, reason, dropped)
   redis.call('DEL', W)
 end
 
--- True when it ended the run.
-local function complete_if_done(M, W, now, dropped)
+-- True when it ended the run. A change that scheduled a step (\`scheduled\`) left it open: no read.
+local function complete_if_done(M, W, now, dropped, scheduled)
+  if #scheduled > 0 then return false end
   local run = redis.call('HMGET', M, 'status', 'open')
   if run[1] == 'Running' and tonumber(run[2]) <= 0 then
     end_run(M, W, 'Completed', now, false, dropped)

@@ -18,7 +18,7 @@ if pause.kind == 'cancel' then
 elseif pause.edge then
   if pause.ttlTimer then redis.call('HDEL', W, 't:' .. pause.ttlTimer) end
   resolve_edge(M, S, {pause.edge.step, tostring(pause.edge.edge), 'fired', ARGV[5]}, now, scheduled)
-  complete_if_done(M, W, now, dropped)
+  complete_if_done(M, W, now, dropped, scheduled)
 end
 refresh(retention)
 return committed(M, O, scheduled, dropped, nil)`,
