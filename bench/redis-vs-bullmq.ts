@@ -17,6 +17,7 @@ import { type ExecutorDeps, handleWorkItem } from '../core/services/executor';
 import { startRunFor } from '../core/services/runner';
 import { startWorker } from '../core/services/worker-loop';
 import { spawnRedisServer } from '../tests/harness/redis-server';
+import { redisCpuMicros } from './support/redis-cpu';
 import { monitorRedis, total } from './support/redis-monitor';
 import { inlineStepDriver } from './support/inline-step-driver';
 import { type NoopStepProcess, startNoopStepProcess } from './support/noop-step-process';
@@ -89,10 +90,11 @@ function machineCpu(): { busy: number; total: number } {
 async function redisCpuMs(redisUrl: string): Promise<number> {
   const { default: Redis } = await import('ioredis');
   const client = new Redis(redisUrl);
-  const info = await client.info('cpu');
-  await client.quit();
-  const seconds = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+  try {
+    return (await redisCpuMicros(client)) / 1000;
+  } finally {
+    await client.quit();
+  }
 }
 
 async function commandstatsTotal(redisUrl: string): Promise<number> {

@@ -22,6 +22,7 @@ import { spawnRedisServer } from '../tests/harness/redis-server';
 import { CHAIN as BULLMQ_CHAIN, compareWithBullmq, pairRatios } from './redis-vs-bullmq';
 import { type NoopStepProcess, startNoopStepProcess } from './support/noop-step-process';
 import { type NoopStepServer, startNoopStepServer } from './support/noop-step-server';
+import { redisCpuMicros } from './support/redis-cpu';
 import { collectGarbage } from './support/gc';
 import { median, percentile } from './support/stats';
 
@@ -171,11 +172,7 @@ function redisBackend(url: string, admin: Redis): Backend {
     async usedMemory() {
       return Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]);
     },
-    async serverCpuMicros() {
-      const cpu = await admin.info('cpu');
-      const seconds = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(cpu)?.[1] ?? 0);
-      return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
-    },
+    serverCpuMicros: () => redisCpuMicros(admin),
   };
 }
 
